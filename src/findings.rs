@@ -1,0 +1,252 @@
+//! Findings: every problem the audit reports has a stable kebab-case code and a
+//! level the user can change (`-D`/`-W`/`-A`, config). Whether the run fails is
+//! decided here, from the final levels, and nowhere else.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    Eol,
+    EolSoon,
+    NotLts,
+    Prerelease,
+    Unreleased,
+    MultipleTrains,
+    UnrecognizedVersion,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::Eol,
+        Code::EolSoon,
+        Code::NotLts,
+        Code::Prerelease,
+        Code::Unreleased,
+        Code::MultipleTrains,
+        Code::UnrecognizedVersion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Eol => "eol",
+            Code::EolSoon => "eol-soon",
+            Code::NotLts => "not-lts",
+            Code::Prerelease => "prerelease",
+            Code::Unreleased => "unreleased",
+            Code::MultipleTrains => "multiple-trains",
+            Code::UnrecognizedVersion => "unrecognized-version",
+        }
+    }
+
+    pub fn default_level(self) -> Level {
+        match self {
+            Code::Eol
+            | Code::EolSoon
+            | Code::Prerelease
+            | Code::Unreleased
+            | Code::MultipleTrains
+            | Code::UnrecognizedVersion => Level::Warning,
+            Code::NotLts => Level::Note,
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::Eol => "a release train is past its end-of-life date",
+            Code::EolSoon => "a release train reaches end of life within --warn-within days",
+            Code::NotLts => "a supported release train is not an LTS release",
+            Code::Prerelease => "a release train is used at a pre-release version",
+            Code::Unreleased => "a release train's release date is after the evaluated date",
+            Code::MultipleTrains => "one lockfile holds more than one Wasmtime major",
+            Code::UnrecognizedVersion => "a family crate's version matches no Wasmtime release",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    /// The train it is about, if any.
+    pub major: Option<u32>,
+    #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
+    pub crate_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub message: String,
+}
+
+/// What `-D`, `-W` and `-A` name: one code, or every warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selector {
+    Code(Code),
+    Warnings,
+}
+
+impl Selector {
+    pub fn parse(s: &str) -> Option<Selector> {
+        if s == "warnings" {
+            Some(Selector::Warnings)
+        } else {
+            Code::parse(s).map(Selector::Code)
+        }
+    }
+}
+
+/// A level override: `None` allows (hides) the finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Override {
+    pub selector: Selector,
+    pub level: Option<Level>,
+}
+
+/// Level overrides in the order given; a later one wins. As with rustc, a code
+/// named on its own beats `warnings`, which applies to whatever is still a warning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Levels {
+    overrides: Vec<Override>,
+}
+
+impl Levels {
+    pub fn push(&mut self, selector: Selector, level: Option<Level>) {
+        self.overrides.push(Override { selector, level });
+    }
+
+    /// The final level of `code`; `None` when it is allowed.
+    pub fn level_of(&self, code: Code) -> Option<Level> {
+        let mut level = Some(code.default_level());
+        if let Some(o) = self.last(|s| s == Selector::Code(code)) {
+            level = o.level;
+        }
+        if level == Some(Level::Warning)
+            && let Some(o) = self.last(|s| s == Selector::Warnings)
+        {
+            level = o.level;
+        }
+        level
+    }
+
+    fn last(&self, pick: impl Fn(Selector) -> bool) -> Option<&Override> {
+        self.overrides.iter().rev().find(|o| pick(o.selector))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Outcome {
+    /// The run fails exactly when an error-level finding remains.
+    pub fn of(findings: &[Finding]) -> Outcome {
+        let count = |l: Level| findings.iter().filter(|f| f.level == l).count();
+        let errors = count(Level::Error);
+        Outcome {
+            verdict: if errors > 0 {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
+            errors,
+            warnings: count(Level::Warning),
+            notes: count(Level::Note),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_parse_back() {
+        let names: HashSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+        for c in Code::ALL {
+            assert!(
+                c.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+            );
+            assert_eq!(Code::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(Selector::parse("warnings"), Some(Selector::Warnings));
+        assert_eq!(Selector::parse("nope"), None);
+    }
+
+    #[test]
+    fn overrides_follow_rustc_rules() {
+        let mut l = Levels::default();
+        assert_eq!(l.level_of(Code::Eol), Some(Level::Warning));
+        l.push(Selector::Warnings, Some(Level::Error));
+        assert_eq!(l.level_of(Code::Eol), Some(Level::Error));
+        assert_eq!(l.level_of(Code::NotLts), Some(Level::Note));
+        l.push(Selector::Code(Code::Eol), None);
+        assert_eq!(l.level_of(Code::Eol), None, "a named code beats `warnings`");
+        l.push(Selector::Code(Code::NotLts), Some(Level::Warning));
+        assert_eq!(
+            l.level_of(Code::NotLts),
+            Some(Level::Error),
+            "`-D warnings` catches raised notes too"
+        );
+        l.push(Selector::Code(Code::Eol), Some(Level::Note));
+        assert_eq!(
+            l.level_of(Code::Eol),
+            Some(Level::Note),
+            "the later override wins"
+        );
+    }
+}

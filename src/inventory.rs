@@ -1,0 +1,212 @@
+//! Finds the Wasmtime family crates in one or more lockfiles and groups them
+//! into release trains (one per Wasmtime major; 0 is the pre-1.0 era).
+
+use crate::family::{Family, Placement};
+use crate::lockfile::{Lockfile, Package, Source};
+use semver::Version;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateUse {
+    pub name: String,
+    pub version: Version,
+    pub source: Source,
+    /// Index into `Inventory::lockfiles`.
+    pub lockfile: usize,
+    pub line: u32,
+    /// The major was inferred from the rest of the lockfile (pulley-interpreter 0.1.x).
+    pub inferred: bool,
+}
+
+impl CrateUse {
+    pub fn is_prerelease(&self) -> bool {
+        !self.version.pre.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockfileSummary {
+    pub path: String,
+    pub format: u32,
+    pub packages: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub lockfiles: Vec<LockfileSummary>,
+    /// Family crates by Wasmtime major, in lockfile order.
+    pub trains: BTreeMap<u32, Vec<CrateUse>>,
+    /// Family crates at versions no Wasmtime release uses.
+    pub unrecognized: Vec<CrateUse>,
+}
+
+impl Inventory {
+    /// The majors found in one lockfile.
+    pub fn majors_in(&self, lockfile: usize) -> BTreeSet<u32> {
+        self.trains
+            .iter()
+            .filter(|(_, crates)| crates.iter().any(|c| c.lockfile == lockfile))
+            .map(|(&major, _)| major)
+            .collect()
+    }
+}
+
+pub fn inventory(lockfiles: &[Lockfile], family: &Family) -> Inventory {
+    let mut inv = Inventory::default();
+    for (index, lock) in lockfiles.iter().enumerate() {
+        inv.lockfiles.push(LockfileSummary {
+            path: lock.path.clone(),
+            format: lock.format,
+            packages: lock.packages.len(),
+        });
+        let placed: Vec<(&Package, Placement)> = lock
+            .packages
+            .iter()
+            .filter(|p| !is_placeholder(p))
+            .filter_map(|p| Some((p, family.place(&p.name, &p.version)?)))
+            .collect();
+        for &(p, placement) in &placed {
+            let (major, inferred) = match placement {
+                Placement::Major(m) => (Some(m), false),
+                Placement::Pulley24Or25 => (Some(settle_pulley(lock, p, &placed, family)), true),
+                Placement::Unrecognized => (None, false),
+            };
+            let used = CrateUse {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                source: p.source.clone(),
+                lockfile: index,
+                line: p.line,
+                inferred,
+            };
+            match major {
+                Some(m) => inv.trains.entry(m).or_default().push(used),
+                None => inv.unrecognized.push(used),
+            }
+        }
+    }
+    inv
+}
+
+/// Path crates at 0.0.0 / 0.1.0 are unpublished workspace members (fuzzers,
+/// test helpers in Wasmtime's own workspace), not releases.
+fn is_placeholder(p: &Package) -> bool {
+    p.source == Source::Path
+        && p.version.major == 0
+        && p.version.minor <= 1
+        && p.version.patch == 0
+        && p.version.pre.is_empty()
+}
+
+/// pulley-interpreter 0.1.x shipped with both 24 and 25. The crate that depends
+/// on it decides; failing that, the other 24/25 crates of the lockfile; failing
+/// that, 0.1.1 and later only shipped with 25.
+fn settle_pulley(
+    lock: &Lockfile,
+    pulley: &Package,
+    placed: &[(&Package, Placement)],
+    family: &Family,
+) -> u32 {
+    let candidates = [24, 25];
+    let from_dependents: BTreeSet<u32> = lock
+        .packages
+        .iter()
+        .filter(|p| p.dependencies.iter().any(|d| refers_to(d, pulley)))
+        .filter_map(|p| match family.place(&p.name, &p.version) {
+            Some(Placement::Major(m)) if candidates.contains(&m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    if from_dependents.len() == 1 {
+        return from_dependents.into_iter().next().unwrap_or(25);
+    }
+    let in_lockfile: BTreeSet<u32> = placed
+        .iter()
+        .filter_map(|(_, pl)| match pl {
+            Placement::Major(m) if candidates.contains(m) => Some(*m),
+            _ => None,
+        })
+        .collect();
+    if in_lockfile.len() == 1 {
+        return in_lockfile.into_iter().next().unwrap_or(25);
+    }
+    if pulley.version.patch >= 1 { 25 } else { 24 }
+}
+
+/// Whether a lockfile dependency entry (`name`, `name version`, `name version (source)`)
+/// refers to `p`.
+fn refers_to(dep: &str, p: &Package) -> bool {
+    let mut parts = dep.split_whitespace();
+    parts.next() == Some(p.name.as_str())
+        && parts
+            .next()
+            .is_none_or(|v| Version::parse(v).is_ok_and(|v| v == p.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Data;
+    use crate::lockfile;
+
+    fn inv(text: &str) -> Inventory {
+        let data = Data::embedded().unwrap();
+        inventory(
+            &[lockfile::parse(text, "Cargo.lock").unwrap()],
+            &data.family,
+        )
+    }
+
+    fn pkg(name: &str, version: &str, deps: &[&str]) -> String {
+        let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+        format!(
+            "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [{}]\n\n",
+            deps.join(", ")
+        )
+    }
+
+    #[test]
+    fn pulley_follows_the_crate_that_depends_on_it() {
+        let text = pkg("cranelift-codegen", "0.112.2", &["pulley-interpreter"])
+            + &pkg("pulley-interpreter", "0.1.0", &[]);
+        let i = inv(&text);
+        assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![25]);
+        assert!(
+            i.trains[&25]
+                .iter()
+                .any(|c| c.name == "pulley-interpreter" && c.inferred)
+        );
+
+        let text = pkg("wasmtime", "24.0.5", &["pulley-interpreter"])
+            + &pkg("pulley-interpreter", "0.1.0", &[]);
+        assert_eq!(
+            inv(&text).trains.keys().copied().collect::<Vec<_>>(),
+            vec![24]
+        );
+    }
+
+    #[test]
+    fn pulley_alone_is_placed_by_its_patch() {
+        assert!(
+            inv(&pkg("pulley-interpreter", "0.1.3", &[]))
+                .trains
+                .contains_key(&25)
+        );
+        assert!(
+            inv(&pkg("pulley-interpreter", "0.1.0", &[]))
+                .trains
+                .contains_key(&24)
+        );
+    }
+
+    #[test]
+    fn placeholders_are_not_trains_but_unknown_versions_are_reported() {
+        let text = "[[package]]\nname = \"wasmtime-fuzzing\"\nversion = \"0.0.0\"\n\n[[package]]\nname = \"cranelift-isle-veri\"\nversion = \"0.1.0\"\n\n"
+            .to_string()
+            + &pkg("cranelift-codegen", "1.2.3", &[]);
+        let i = inv(&text);
+        assert!(i.trains.is_empty());
+        assert_eq!(i.unrecognized.len(), 1);
+        assert_eq!(i.unrecognized[0].name, "cranelift-codegen");
+    }
+}

@@ -1,0 +1,24 @@
+//! `cargo wasmtime-support`: which Wasmtime release trains does a Cargo.lock
+//! contain, are they still supported, and what is the LTS upgrade path?
+//!
+//! The flow: `cli` (arguments, clock, files) → `workspace`/`input` (find and read
+//! Cargo.lock) → `lockfile` (parse) → `inventory` (family crates by train, using
+//! `family`) → `audit` (status from `policy` and `releases`, advice from
+//! `recommend`, `findings` with levels) → `render` (human, json).
+//! Everything from `lockfile` to `render` is pure.
+
+pub mod audit;
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod family;
+pub mod findings;
+pub mod input;
+pub mod inventory;
+pub mod lockfile;
+pub mod policy;
+pub mod recommend;
+pub mod releases;
+pub mod render;
+pub mod text;
+pub mod workspace;

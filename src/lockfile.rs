@@ -1,0 +1,328 @@
+//! Reading Cargo.lock: formats v1 to v4, parsed with the `toml` crate into the
+//! few fields the audit needs (name, version, source, dependencies, line).
+
+use crate::error::{Error, Result};
+use semver::Version;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt;
+
+/// The newest lockfile format this tool understands.
+pub const NEWEST_FORMAT: u32 = 4;
+
+const CRATES_IO_GIT: &str = "https://github.com/rust-lang/crates.io-index";
+const CRATES_IO_SPARSE: &str = "https://index.crates.io/";
+
+#[derive(Debug, Clone)]
+pub struct Lockfile {
+    /// The path as given by the user (for messages and reports).
+    pub path: String,
+    /// Lockfile format: 1 and 2 have no `version` key (1 keeps checksums in `[metadata]`).
+    pub format: u32,
+    pub packages: Vec<Package>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    pub name: String,
+    pub version: Version,
+    pub source: Source,
+    /// Dependency references as written: `name`, `name version` or `name version (source)`.
+    pub dependencies: Vec<String>,
+    /// 1-based line of the package's `name = ...` key.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A registry; `url` is the index URL (with `sparse+` kept for sparse registries).
+    Registry { url: String },
+    /// A git repository: the URL (with its `?branch=`/`?rev=` query) and the locked commit.
+    Git { url: String, rev: Option<String> },
+    /// A path dependency (no `source` key).
+    Path,
+}
+
+impl Source {
+    pub fn parse(raw: Option<&str>) -> Source {
+        let Some(raw) = raw else {
+            return Source::Path;
+        };
+        if let Some(url) = raw.strip_prefix("registry+") {
+            return Source::Registry { url: url.into() };
+        }
+        if raw.starts_with("sparse+") {
+            return Source::Registry { url: raw.into() };
+        }
+        if let Some(rest) = raw.strip_prefix("git+") {
+            let (url, rev) = match rest.rsplit_once('#') {
+                Some((url, rev)) => (url, Some(rev.to_string())),
+                None => (rest, None),
+            };
+            return Source::Git {
+                url: url.into(),
+                rev,
+            };
+        }
+        Source::Registry { url: raw.into() }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Registry { .. } => "registry",
+            Source::Git { .. } => "git",
+            Source::Path => "path",
+        }
+    }
+
+    pub fn is_crates_io(&self) -> bool {
+        match self {
+            Source::Registry { url } => {
+                url == CRATES_IO_GIT || url.strip_prefix("sparse+") == Some(CRATES_IO_SPARSE)
+            }
+            _ => false,
+        }
+    }
+
+    /// The URL worth showing next to a crate: git URLs and non-crates.io registries.
+    pub fn display_url(&self) -> Option<&str> {
+        match self {
+            Source::Git { url, .. } => Some(url),
+            Source::Registry { url } if !self.is_crates_io() => Some(url),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.display_url() {
+            Some(url) => write!(f, "{} {}", self.kind(), url),
+            None => f.write_str(self.kind()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawLockfile {
+    version: Option<toml::Spanned<i64>>,
+    #[serde(default)]
+    package: Vec<RawPackage>,
+    /// Lockfiles written before 2019 keep the root package apart.
+    root: Option<RawPackage>,
+    metadata: Option<toml::Table>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: toml::Spanned<String>,
+    version: toml::Spanned<String>,
+    source: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// Parses the text of a Cargo.lock. `path` only names the file in errors.
+pub fn parse(text: &str, path: &str) -> Result<Lockfile> {
+    let lines = LineIndex::new(text);
+    let raw: RawLockfile = toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(":{}", lines.line_of(s.start)))
+            .unwrap_or_default();
+        Error::new(format!(
+            "{path}{at}: not a valid Cargo.lock: {}",
+            e.message()
+        ))
+    })?;
+
+    let format = match &raw.version {
+        Some(v) => match u32::try_from(*v.get_ref()) {
+            Ok(n @ 3..=NEWEST_FORMAT) => n,
+            _ => {
+                return Err(Error::new(format!(
+                    "{path}:{}: unsupported lockfile format version {} (this tool reads versions 1 to {NEWEST_FORMAT}; a newer cargo may have written it)",
+                    lines.line_of(v.span().start),
+                    v.get_ref()
+                )));
+            }
+        },
+        None if raw.metadata.is_some() => 1,
+        None => 2,
+    };
+
+    let mut packages = Vec::with_capacity(raw.package.len() + 1);
+    let mut seen = HashSet::with_capacity(raw.package.len() + 1);
+    for p in raw.root.into_iter().chain(raw.package) {
+        let line = lines.line_of(p.name.span().start);
+        let name = p.name.into_inner();
+        if !is_valid_name(&name) {
+            return Err(Error::in_file(
+                &format!("{path}:{line}"),
+                format!("invalid package name {name:?}"),
+            ));
+        }
+        let version_text = p.version.get_ref();
+        let version = Version::parse(version_text).map_err(|e| {
+            Error::in_file(
+                &format!("{path}:{}", lines.line_of(p.version.span().start)),
+                format!("package `{name}` has an invalid version {version_text:?}: {e}"),
+            )
+        })?;
+        let source = Source::parse(p.source.as_deref());
+        if !seen.insert((name.clone(), version.clone(), source.clone())) {
+            return Err(Error::in_file(
+                &format!("{path}:{line}"),
+                format!("duplicate package entry `{name} {version}` ({source})"),
+            ));
+        }
+        packages.push(Package {
+            name,
+            version,
+            source,
+            dependencies: p.dependencies,
+            line,
+        });
+    }
+    if packages.is_empty() {
+        // Cargo always records at least the root package.
+        let what = if text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "no [[package]] entries"
+        };
+        return Err(Error::in_file(path, format!("{what}: not a Cargo.lock")));
+    }
+    Ok(Lockfile {
+        path: path.to_string(),
+        format,
+        packages,
+    })
+}
+
+/// Cargo package names: ASCII letters, digits, `-` and `_` (64 characters at most
+/// on crates.io; local names may be longer, so only the alphabet is checked).
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Byte offset to 1-based line number.
+struct LineIndex {
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter_map(|(i, b)| (b == b'\n').then_some(i))
+            .collect();
+        LineIndex { newlines }
+    }
+
+    fn line_of(&self, offset: usize) -> u32 {
+        let before = self.newlines.partition_point(|&nl| nl < offset);
+        u32::try_from(before + 1).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V4: &str = r#"# This file is automatically @generated by Cargo.
+version = 4
+
+[[package]]
+name = "wasmtime"
+version = "27.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "00"
+dependencies = [
+ "cranelift-codegen",
+]
+
+[[package]]
+name = "cranelift-codegen"
+version = "0.114.0"
+source = "git+https://github.com/example/wasmtime?branch=fix#0123abcd"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+"#;
+
+    #[test]
+    fn reads_packages_sources_and_lines() {
+        let lock = parse(V4, "Cargo.lock").unwrap();
+        assert_eq!(lock.format, 4);
+        assert_eq!(lock.packages.len(), 3);
+        let w = &lock.packages[0];
+        assert_eq!((w.name.as_str(), w.line), ("wasmtime", 5));
+        assert!(w.source.is_crates_io());
+        assert_eq!(w.dependencies, ["cranelift-codegen"]);
+        assert_eq!(
+            lock.packages[1].source,
+            Source::Git {
+                url: "https://github.com/example/wasmtime?branch=fix".into(),
+                rev: Some("0123abcd".into())
+            }
+        );
+        assert_eq!(lock.packages[2].source, Source::Path);
+    }
+
+    #[test]
+    fn detects_formats_without_version_key() {
+        let v2 = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n";
+        assert_eq!(parse(v2, "x").unwrap().format, 2);
+        let v1 = format!("{v2}\n[metadata]\n\"checksum a 1.0.0\" = \"00\"\n");
+        assert_eq!(parse(&v1, "x").unwrap().format, 1);
+    }
+
+    #[test]
+    fn sparse_crates_io_is_crates_io() {
+        let s = Source::parse(Some("sparse+https://index.crates.io/"));
+        assert!(s.is_crates_io());
+        assert_eq!(s.display_url(), None);
+        let mirror = Source::parse(Some("sparse+https://mirror.example/index/"));
+        assert!(!mirror.is_crates_io());
+        assert_eq!(
+            mirror.to_string(),
+            "registry sparse+https://mirror.example/index/"
+        );
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        let e = parse("version = 99\n", "x/Cargo.lock").unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("x/Cargo.lock:1: unsupported lockfile format version 99")
+        );
+        let e = parse("[[package]]\nname = \"a\"\nversion = \"1.x\"\n", "L").unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("L:3: package `a` has an invalid version"),
+            "{e}"
+        );
+        let e = parse("[[package]]\nname = \"a\"\n", "L").unwrap_err();
+        assert!(e.message().contains("missing field `version`"), "{e}");
+        let dup = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n";
+        assert_eq!(
+            parse(dup, "L").unwrap_err().message(),
+            "L:5: duplicate package entry `a 1.0.0` (path)"
+        );
+        let e = parse("version = 4\n", "L").unwrap_err();
+        assert!(e.message().contains("no [[package]] entries"), "{e}");
+        assert!(
+            parse("not toml at all", "L")
+                .unwrap_err()
+                .message()
+                .starts_with("L:1: not a valid Cargo.lock")
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The recommended LTS upgrade path for a release train.
+//!
+//! 1. On the newest released LTS: nothing to do; say when the next LTS arrives.
+//! 2. Else, when a released, still supported LTS newer than the train exists:
+//!    move to the newest one, through every supported LTS newer than the train.
+//! 3. Else (newer than every released LTS): wait for the next LTS, or move back
+//!    to the newest LTS, as Wasmtime's maintainers suggest.
+
+use crate::data::Data;
+use crate::policy;
+use crate::releases::{self, Release};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Advice {
+    /// Already on the newest LTS.
+    OnNewestLts,
+    /// Move to a supported LTS.
+    MoveToLts,
+    /// Newer than every released LTS: the next LTS is the target.
+    NextLts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub major: u32,
+    pub version: String,
+    pub lts: bool,
+    pub release_date: NaiveDate,
+    pub eol_date: NaiveDate,
+    pub projected: bool,
+    /// How many majors the move crosses (always counted upwards from the older one).
+    pub majors_crossed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Upgrade {
+    pub advice: Advice,
+    pub target: Option<u32>,
+    pub target_version: Option<String>,
+    pub path: Vec<u32>,
+    pub target_release_date: Option<NaiveDate>,
+    pub target_eol_date: Option<NaiveDate>,
+    pub majors_crossed: Option<u32>,
+    /// The LTS after the train (with its nominal release date).
+    pub next_lts: NextLts,
+    /// The other choice for trains newer than every released LTS: move back.
+    pub alternative: Option<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextLts {
+    pub major: u32,
+    pub release_date: Option<NaiveDate>,
+}
+
+pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
+    let newest_lts = policy::newest_released_lts(as_of);
+    let next = policy::next_lts_after(train);
+    let next_lts = NextLts {
+        major: next,
+        release_date: policy::release_date(next),
+    };
+    let newer_supported: Vec<u32> = policy::supported_lts(as_of)
+        .into_iter()
+        .filter(|&m| m > train)
+        .collect();
+
+    let on_newest = policy::is_lts(train) && newest_lts.is_none_or(|n| train >= n);
+    if on_newest {
+        return Upgrade {
+            advice: Advice::OnNewestLts,
+            target: None,
+            target_version: None,
+            path: Vec::new(),
+            target_release_date: None,
+            target_eol_date: None,
+            majors_crossed: None,
+            next_lts,
+            alternative: None,
+        };
+    }
+    let (advice, path, alternative) = match newer_supported.last() {
+        Some(_) => (Advice::MoveToLts, newer_supported, None),
+        None => {
+            let back = newest_lts
+                .filter(|&n| policy::is_supported(n, as_of))
+                .and_then(|n| target(data, train, n));
+            (Advice::NextLts, vec![next], back)
+        }
+    };
+    let goal = path.last().and_then(|&m| target(data, train, m));
+    Upgrade {
+        advice,
+        target: goal.as_ref().map(|t| t.major),
+        target_version: goal.as_ref().map(|t| t.version.clone()),
+        path,
+        target_release_date: goal.as_ref().map(|t| t.release_date),
+        target_eol_date: goal.as_ref().map(|t| t.eol_date),
+        majors_crossed: goal.as_ref().map(|t| t.majors_crossed),
+        next_lts,
+        alternative,
+    }
+}
+
+fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
+    let r: Release = releases::release(data, major)?;
+    Some(Target {
+        major,
+        version: r.recommended_version().to_string(),
+        lts: r.lts,
+        release_date: r.release_date,
+        eol_date: r.eol_date,
+        projected: r.projected,
+        majors_crossed: major.abs_diff(train),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(train: u32, date: &str) -> Upgrade {
+        recommend(&Data::embedded().unwrap(), train, date.parse().unwrap())
+    }
+
+    #[test]
+    fn examples_of_november_2026() {
+        let date = "2026-11-21";
+        let u = at(24, date);
+        assert_eq!(
+            (u.advice, u.target, u.path.clone()),
+            (Advice::MoveToLts, Some(48), vec![36, 48])
+        );
+        assert_eq!(u.target_version.as_deref(), Some("48.0.0"));
+        assert_eq!(u.target_eol_date, Some("2028-08-20".parse().unwrap()));
+        assert_eq!(u.majors_crossed, Some(24));
+        assert_eq!(at(27, date).path, vec![36, 48]);
+        assert_eq!(at(36, date).path, vec![48]);
+        assert_eq!(at(0, date).path, vec![36, 48]);
+
+        let u = at(48, date);
+        assert_eq!((u.advice, u.target), (Advice::OnNewestLts, None));
+        assert_eq!(
+            u.next_lts,
+            NextLts {
+                major: 60,
+                release_date: Some("2027-08-20".parse().unwrap())
+            }
+        );
+
+        let u = at(50, date);
+        assert_eq!(
+            (u.advice, u.target, u.path.clone()),
+            (Advice::NextLts, Some(60), vec![60])
+        );
+        assert_eq!(u.target_version.as_deref(), Some("60.0.0"));
+        let back = u.alternative.unwrap();
+        assert_eq!(
+            (back.major, back.version.as_str(), back.majors_crossed),
+            (48, "48.0.0", 2)
+        );
+        assert_eq!(at(49, date).target, Some(60));
+    }
+
+    #[test]
+    fn before_any_lts_the_first_lts_is_the_target() {
+        let u = at(20, "2024-05-01");
+        assert_eq!(
+            (u.advice, u.target, u.alternative),
+            (Advice::NextLts, Some(24), None)
+        );
+    }
+
+    #[test]
+    fn an_eol_lts_moves_through_each_supported_lts() {
+        // 24 is EOL after 2026-08-20; on that day it is still supported and 36, 48 are newer.
+        assert_eq!(at(24, "2026-08-20").path, vec![36, 48]);
+        // Before 48 is released, 36 is the newest LTS.
+        let u = at(36, "2026-08-19");
+        assert_eq!((u.advice, u.next_lts.major), (Advice::OnNewestLts, 48));
+        assert_eq!(at(40, "2026-08-19").target, Some(48));
+        assert_eq!(at(40, "2026-08-19").alternative.map(|t| t.major), Some(36));
+    }
+}

@@ -1,0 +1,340 @@
+//! The default terminal report: a header, one block per train, the findings
+//! and a one-line summary. Reads well in 80 columns.
+
+use super::paint::Paint;
+use crate::audit::{Audit, CrateReport, Train, days_text};
+use crate::policy::Status;
+use crate::recommend::{Advice, Upgrade};
+use crate::text::sanitize;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub verbose: bool,
+    pub width: usize,
+    pub paint: Paint,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            verbose: false,
+            width: 80,
+            paint: Paint::PLAIN,
+        }
+    }
+}
+
+/// Crates named first when a train is collapsed to one line.
+const HEADLINE_CRATES: [&str; 4] = [
+    "wasmtime",
+    "wasmtime-wasi",
+    "cranelift-codegen",
+    "cranelift",
+];
+
+pub fn render(a: &Audit, o: &HumanOptions) -> String {
+    let p = o.paint;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} as of {} {}",
+        p.bold("Wasmtime support audit"),
+        a.as_of,
+        p.dim(&format!("(release data of {})", a.data_date))
+    );
+    for l in &a.lockfiles {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim(&format!(
+                "{}: {} packages, lockfile format v{}",
+                sanitize(&l.path),
+                l.packages,
+                l.format
+            ))
+        );
+    }
+    out.push('\n');
+
+    if a.trains.is_empty() {
+        out.push_str("No Wasmtime crates found.\n");
+    }
+    for t in &a.trains {
+        train_block(&mut out, t, a.lockfiles.len() > 1, o);
+        out.push('\n');
+    }
+
+    for f in &a.findings {
+        let head = format!("{}[{}]", f.level.as_str(), f.code);
+        let text = format!("{head}: {}", sanitize(&f.message));
+        let wrapped = wrap(&text, o.width, 4);
+        let rest = wrapped.strip_prefix(&head).unwrap_or(&wrapped);
+        let _ = writeln!(out, "{}{}", p.level(f.level, &head), rest);
+    }
+    if !a.findings.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&summary(a, p));
+    out
+}
+
+fn train_block(out: &mut String, t: &Train, many_lockfiles: bool, o: &HumanOptions) {
+    let p = o.paint;
+    let _ = writeln!(out, "{}  {}", p.bold(&t.label()), status_text(t, p));
+
+    let crates_line = if o.verbose {
+        String::new()
+    } else {
+        collapsed(&t.crates)
+    };
+    if o.verbose {
+        let _ = writeln!(out, "  crates");
+        for c in &t.crates {
+            let _ = writeln!(out, "    {}", crate_line(c, many_lockfiles));
+        }
+    } else {
+        let _ = writeln!(out, "  crates   {crates_line}");
+        let unusual: Vec<String> = sources_summary(&t.crates);
+        for s in unusual {
+            let _ = writeln!(out, "  source   {s}");
+        }
+        if many_lockfiles {
+            let mut files: Vec<&str> = t.crates.iter().map(|c| c.lockfile.as_str()).collect();
+            files.dedup();
+            files.sort_unstable();
+            files.dedup();
+            let files: Vec<String> = files.iter().map(|f| sanitize(f)).collect();
+            let _ = writeln!(out, "  in       {}", files.join(", "));
+        }
+    }
+    for (i, line) in upgrade_lines(&t.upgrade).into_iter().enumerate() {
+        let head = if i == 0 { "  upgrade  " } else { "           " };
+        let _ = writeln!(out, "{}", wrap(&format!("{head}{line}"), o.width, 11));
+    }
+}
+
+fn status_text(t: &Train, p: Paint) -> String {
+    let word = match t.status {
+        Status::Supported => "supported",
+        Status::Eol => "EOL",
+        Status::Prerelease => "pre-release",
+        Status::Unreleased => "unreleased",
+    };
+    let detail = match (t.status, t.eol_date, t.days_left) {
+        (Status::Supported, Some(eol), Some(days)) => {
+            format!("until {eol} ({} left)", days_text(days))
+        }
+        (Status::Eol, Some(eol), Some(days)) => {
+            format!("since {eol} ({} ago)", days_text(-days))
+        }
+        (Status::Eol, None, _) => "(pre-1.0 releases were never supported)".to_string(),
+        (Status::Prerelease, ..) => "(never supported)".to_string(),
+        (Status::Unreleased, ..) => match t.release_date {
+            Some(d) => format!("(due {d})"),
+            None => String::new(),
+        },
+        _ => String::new(),
+    };
+    let projected = if t.projected {
+        " [projected dates]"
+    } else {
+        ""
+    };
+    format!("{} {detail}{projected}", p.status(t.status, word))
+}
+
+fn collapsed(crates: &[CrateReport]) -> String {
+    let Some(first) = HEADLINE_CRATES
+        .iter()
+        .find_map(|h| crates.iter().find(|c| c.name == *h))
+        .or_else(|| crates.iter().min_by(|a, b| a.name.cmp(&b.name)))
+    else {
+        return String::new();
+    };
+    let more = crates.len() - 1;
+    match more {
+        0 => format!("{} {}", first.name, first.version),
+        1 => format!("{} {} + 1 more crate", first.name, first.version),
+        n => format!("{} {} + {n} more crates", first.name, first.version),
+    }
+}
+
+/// One line per source other than crates.io: `12 path crates`, `3 git crates from URL`.
+fn sources_summary(crates: &[CrateReport]) -> Vec<String> {
+    let mut groups: Vec<(&str, Option<&str>, usize)> = Vec::new();
+    for c in crates {
+        if c.source == "registry" && c.url.is_none() {
+            continue;
+        }
+        let key = (c.source, c.url.as_deref());
+        match groups.iter_mut().find(|(s, u, _)| (*s, *u) == key) {
+            Some(g) => g.2 += 1,
+            None => groups.push((key.0, key.1, 1)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(source, url, n)| {
+            let noun = if n == 1 { "crate" } else { "crates" };
+            match url {
+                Some(u) => format!("{n} {source} {noun} from {}", sanitize(u)),
+                None => format!("{n} {source} {noun}"),
+            }
+        })
+        .collect()
+}
+
+fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
+    let mut s = format!("{} {}", c.name, c.version);
+    match &c.url {
+        Some(url) => {
+            let _ = write!(s, " ({} {})", c.source, sanitize(url));
+        }
+        None if c.source != "registry" => {
+            let _ = write!(s, " ({})", c.source);
+        }
+        None => {}
+    }
+    if c.inferred {
+        s.push_str(" [train inferred from the lockfile]");
+    }
+    if many_lockfiles {
+        let _ = write!(s, " in {}", sanitize(&c.lockfile));
+    }
+    s
+}
+
+fn upgrade_lines(u: &Upgrade) -> Vec<String> {
+    let projected = |p: bool| if p { " [projected]" } else { "" };
+    match u.advice {
+        Advice::OnNewestLts => vec![format!(
+            "none needed: this is the newest LTS; the next LTS, {}, is due {}",
+            u.next_lts.major,
+            u.next_lts
+                .release_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "later".into())
+        )],
+        Advice::MoveToLts => {
+            let (Some(target), Some(version), Some(eol)) =
+                (u.target, &u.target_version, u.target_eol_date)
+            else {
+                return vec!["no target known".into()];
+            };
+            let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
+            let crossed = u.majors_crossed.unwrap_or(0);
+            let mut lines = vec![format!(
+                "move to {target} LTS: {version}, supported until {eol} ({crossed} major{} up)",
+                if crossed == 1 { "" } else { "s" }
+            )];
+            if u.path.len() > 1 {
+                lines.push(format!("LTS stepping stones: {}", path.join(" -> ")));
+            }
+            lines
+        }
+        Advice::NextLts => {
+            let Some(target) = u.target else {
+                return vec!["no target known".into()];
+            };
+            let due = u
+                .target_release_date
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let mut lines = vec![format!("plan for {target} LTS, due {due}")];
+            if let Some(back) = &u.alternative {
+                lines.push(format!(
+                    "or move back to {} LTS: {}, supported until {}{}",
+                    back.major,
+                    back.version,
+                    back.eol_date,
+                    projected(back.projected)
+                ));
+            }
+            lines
+        }
+    }
+}
+
+fn summary(a: &Audit, p: Paint) -> String {
+    let count = |s: Status| a.trains.iter().filter(|t| t.status == s).count();
+    let trains = match a.trains.len() {
+        1 => "1 train".to_string(),
+        n => format!("{n} trains"),
+    };
+    let mut parts = vec![format!("{} supported", count(Status::Supported))];
+    let eol = count(Status::Eol);
+    if eol > 0 {
+        parts.push(format!("{eol} EOL"));
+    }
+    for (s, word) in [
+        (Status::Prerelease, "pre-release"),
+        (Status::Unreleased, "unreleased"),
+    ] {
+        let n = count(s);
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let r = &a.result;
+    let verdict = match r.verdict {
+        crate::findings::Verdict::Pass => p.status(Status::Supported, "pass"),
+        crate::findings::Verdict::Fail => p.status(Status::Eol, "fail"),
+    };
+    format!(
+        "{trains} ({}); {} error{}, {} warning{}, {} note{}: {verdict}\n",
+        parts.join(", "),
+        r.errors,
+        plural(r.errors),
+        r.warnings,
+        plural(r.warnings),
+        r.notes,
+        plural(r.notes)
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Word-wraps `text` to `width` columns, indenting continuation lines.
+fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let body = text.trim_start_matches(' ');
+    let lead = text.len() - body.len();
+    let mut out = String::with_capacity(text.len() + 8);
+    out.extend(std::iter::repeat_n(' ', lead));
+    let mut col = lead;
+    for (i, word) in body.split(' ').enumerate() {
+        let len = word.chars().count();
+        if i > 0 {
+            if col > indent && col + 1 + len > width {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', indent));
+                col = indent;
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+        }
+        out.push_str(word);
+        col += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let text = "warning[eol]: Wasmtime 27 reached end of life on 2025-01-20 (670 days ago) and gets no security fixes; upgrade to 48 LTS (48.0.0)";
+        let w = wrap(text, 40, 4);
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
+        assert!(w.lines().skip(1).all(|l| l.starts_with("    ")));
+        assert_eq!(
+            w.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! Helpers for showing untrusted text (names, versions, sources from a lockfile).
+
+/// Replaces control characters (including ESC, CR, LF) with visible escapes so
+/// that text from a lockfile cannot move the cursor, recolour the terminal or
+/// start a new line.
+pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_become_visible() {
+        assert_eq!(sanitize("wasmtime"), "wasmtime");
+        assert_eq!(sanitize("a\u{1b}[31mb\nc\r"), "a\\u{1b}[31mb\\nc\\r");
+    }
+}
