@@ -28,7 +28,7 @@ enum Cargo {
 /// Audit a Cargo.lock for Wasmtime release trains: are they still supported,
 /// when does support end, and what is the LTS upgrade path?
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     /// Path to Cargo.toml of the workspace to audit [default: the one of the current directory]
     #[arg(long, value_name = "PATH")]
@@ -202,7 +202,7 @@ fn levels(cli: &Cli, matches: &ArgMatches) -> Levels {
 }
 
 pub fn color_enabled(choice: Option<ColorChoice>, env: &Env) -> bool {
-    let choice = choice.unwrap_or_else(|| match env.cargo_term_color.as_deref() {
+    let choice = choice.unwrap_or(match env.cargo_term_color.as_deref() {
         Some("always") => ColorChoice::Always,
         Some("never") => ColorChoice::Never,
         _ => ColorChoice::Auto,

@@ -44,16 +44,13 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
         p.dim(&format!("(release data of {})", a.data_date))
     );
     for l in &a.lockfiles {
-        let _ = writeln!(
-            out,
-            "{}",
-            p.dim(&format!(
-                "{}: {} packages, lockfile format v{}",
-                sanitize(&l.path),
-                l.packages,
-                l.format
-            ))
+        let line = format!(
+            "{}: {} packages, lockfile format v{}",
+            sanitize(&l.path),
+            l.packages,
+            l.format
         );
+        let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
     }
     out.push('\n');
 

@@ -1,0 +1,204 @@
+//! The command line: errors, colour, help, human snapshots, and running as a
+//! real cargo subcommand.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+#[test]
+fn missing_lockfile_names_the_path_and_suggests_generate_lockfile() {
+    let r = run(&["--lockfile", "fixtures/nope/Cargo.lock"]);
+    assert_usage_error(&r, &["fixtures/nope/Cargo.lock", "cargo generate-lockfile"]);
+}
+
+#[test]
+fn workspace_without_lockfile_suggests_generate_lockfile() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"nolock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    let manifest = dir.path().join("Cargo.toml");
+    let r = run(&[
+        "--manifest-path",
+        manifest.to_str().unwrap(),
+        "--date",
+        DATE,
+    ]);
+    let expected = dir.path().canonicalize().unwrap().join("Cargo.lock");
+    assert_usage_error(&r, &[expected.to_str().unwrap(), "cargo generate-lockfile"]);
+}
+
+#[test]
+fn bad_input_gets_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (write("empty.lock", b""), vec!["the file is empty"]),
+        (write("garbage.lock", &[0xff, 0xfe, 0x00, 0x01]), vec!["not UTF-8"]),
+        (write("not-toml.lock", b"this is [not toml"), vec![":1: not a valid Cargo.lock"]),
+        (write("no-packages.lock", b"[something]\nkey = 1\n"), vec!["no [[package]] entries"]),
+        (write("v99.lock", b"version = 99\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n"), vec![":1: unsupported lockfile format version 99"]),
+        (
+            write("bad-version.lock", b"version = 4\n\n[[package]]\nname = \"wasmtime\"\nversion = \"99999999999999999999.0.0\"\n"),
+            vec![":5: package `wasmtime` has an invalid version"],
+        ),
+        (dir.path().to_str().unwrap().to_string(), vec!["is a directory"]),
+    ];
+    for (path, parts) in cases {
+        let r = run(&["--lockfile", &path, "--date", DATE]);
+        let mut all = parts.clone();
+        all.push(path.as_str());
+        assert_usage_error(&r, &all);
+    }
+}
+
+#[test]
+fn bad_flags_get_one_line_and_exit_2() {
+    let l = lock("spin");
+    assert_usage_error(
+        &run(&["--lockfile", &l, "--date", "2026-02-30"]),
+        &["--date", "YYYY-MM-DD"],
+    );
+    assert_usage_error(&run(&["--lockfile", &l, "--date", "tomorrow"]), &["--date"]);
+    assert_usage_error(
+        &run(&["--lockfile", &l, "-D", "no-such-code"]),
+        &["no-such-code", "eol-soon"],
+    );
+    assert_usage_error(&run(&["--lockfile", &l, "--format", "xml"]), &["--format"]);
+    assert_usage_error(&run(&["--no-such-flag"]), &["--no-such-flag"]);
+    assert_usage_error(
+        &run(&["--lockfile", &l, "--manifest-path", "Cargo.toml"]),
+        &["cannot be used with"],
+    );
+}
+
+#[test]
+fn help_shows_examples_and_every_code() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    for code in [
+        "eol",
+        "eol-soon",
+        "not-lts",
+        "prerelease",
+        "unreleased",
+        "multiple-trains",
+        "unrecognized-version",
+    ] {
+        assert!(
+            r.stdout.contains(&format!("  {code} ")),
+            "{code} missing from help"
+        );
+    }
+    assert!(r.stdout.contains("cargo wasmtime-support --deny-eol"));
+    assert_eq!(run(&["--version"]).code, 0);
+}
+
+#[test]
+fn colour_follows_flags_and_environment() {
+    let l = lock("spin");
+    let args = ["--lockfile", l.as_str(), "--date", DATE];
+    let has_ansi = |r: &Run| r.stdout.contains('\u{1b}');
+    assert!(!has_ansi(&run(&args)), "auto and not a terminal: plain");
+    assert!(has_ansi(
+        &run(&[&args[..], &["--color", "always"]].concat())
+    ));
+    assert!(has_ansi(&run_cmd(
+        command().args(args).env("CARGO_TERM_COLOR", "always")
+    )));
+    assert!(!has_ansi(&run_cmd(
+        command()
+            .args(args)
+            .args(["--color", "never"])
+            .env("CARGO_TERM_COLOR", "always")
+    )));
+}
+
+#[test]
+fn human_reports_match_snapshots() {
+    for (name, extra) in [
+        ("javy", vec![]),
+        ("spin-2022-v3", vec![]),
+        ("wasmtime", vec![]),
+        ("generated/wasmtime-50.0.1", vec![]),
+        ("generated/wasmtime-48.0.0", vec![]),
+        ("generated/wasmtime-27", vec!["--deny-eol"]),
+        ("generated/wasmtime-25.0.0", vec!["-v"]),
+        ("rustc_codegen_cranelift-2020-v1", vec![]),
+    ] {
+        let l = lock(name);
+        let mut args = vec!["--lockfile", l.as_str(), "--date", DATE];
+        args.extend(extra);
+        let r = run(&args);
+        assert!(r.stderr.is_empty(), "{}", r.stderr);
+        for line in r.stdout.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{name}: line over 80 columns: {line}"
+            );
+        }
+        assert_snapshot(&format!("human-{}.txt", name.replace('/', "-")), &r.stdout);
+    }
+}
+
+fn cargo() -> Command {
+    let bin_dir = std::path::Path::new(BIN).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.env("PATH", path)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env_remove("CARGO_TERM_COLOR")
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+#[test]
+fn runs_as_a_real_cargo_subcommand() {
+    let manifest = fixture("generated/wasmtime-27/Cargo.toml");
+    let r = run_cmd(
+        cargo()
+            .args(["wasmtime-support", "--manifest-path"])
+            .arg(&manifest)
+            .args(["--date", DATE, "--format", "json", "--deny-eol"]),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(majors(&j), [27]);
+    let expected = fixture("generated/wasmtime-27/Cargo.lock")
+        .canonicalize()
+        .unwrap();
+    assert_eq!(j["lockfiles"][0]["path"], expected.to_str().unwrap());
+
+    // From inside the workspace, without --manifest-path.
+    let r = run_cmd(
+        cargo()
+            .current_dir(fixture("generated/wasmtime-48.0.0"))
+            .args(["wasmtime-support", "--date", DATE, "--deny-eol"]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Wasmtime 48 LTS  supported until 2028-08-20"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn outside_any_workspace_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_cmd(command().current_dir(dir.path()).args(["--date", DATE]));
+    assert_usage_error(&r, &["could not locate a Cargo workspace", "--lockfile"]);
+}

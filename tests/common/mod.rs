@@ -1,0 +1,143 @@
+//! Helpers for running the binary in integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_cargo-wasmtime-support");
+/// The date every test evaluates at, so nothing depends on today.
+pub const DATE: &str = "2026-11-21";
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// Lockfile path of a fixture, relative to the repository root (stable in snapshots).
+pub fn lock(name: &str) -> String {
+    format!("fixtures/{name}/Cargo.lock")
+}
+
+pub fn command() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TERM_COLOR")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(Stdio::null());
+    cmd
+}
+
+pub fn run_cmd(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("the binary runs");
+    Run {
+        code: out.status.code().expect("exited normally, not by a signal"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    run_cmd(command().args(args))
+}
+
+/// Audits fixture `name` at the test date with `extra` arguments, as JSON.
+pub fn audit_json(name: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let lock = lock(name);
+    let mut args = vec![
+        "--lockfile",
+        lock.as_str(),
+        "--date",
+        DATE,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert!(r.stderr.is_empty(), "unexpected stderr: {}", r.stderr);
+    (r.code, r.json())
+}
+
+/// Asserts an error run: exit 2, nothing on stdout, one line on stderr containing every part.
+pub fn assert_usage_error(r: &Run, parts: &[&str]) {
+    assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "stdout: {}", r.stdout);
+    assert_eq!(
+        r.stderr.lines().count(),
+        1,
+        "one line expected: {:?}",
+        r.stderr
+    );
+    for p in parts {
+        assert!(r.stderr.contains(p), "{p:?} missing from {:?}", r.stderr);
+    }
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+/// Compares `actual` with `tests/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
+        );
+    }
+}
+
+/// The majors of the trains in a JSON report.
+pub fn majors(report: &serde_json::Value) -> Vec<u64> {
+    report["trains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["major"].as_u64().unwrap())
+        .collect()
+}
+
+pub fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+pub fn train(report: &serde_json::Value, major: u64) -> &serde_json::Value {
+    report["trains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["major"] == major)
+        .unwrap_or_else(|| panic!("no train {major} in {report:#}"))
+}
