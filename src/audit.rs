@@ -2,16 +2,27 @@
 //! status, findings and upgrade advice. Pure: no clock, files or printing.
 //! `Audit` is the JSON contract (`schema_version`).
 
+use crate::config::{Ignore, VersionMatch};
 use crate::data::Data;
-use crate::findings::{Code, Finding, Levels, Outcome};
-use crate::inventory::{CrateUse, Inventory, LockfileSummary};
+use crate::dependents::{DepKind, Puller};
+use crate::findings::{Code, Finding, Levels, Location, Outcome};
+use crate::inventory::{CrateUse, Inventory};
 use crate::policy::{self, Status};
-use crate::recommend::{self, Upgrade};
+use crate::recommend::{self, Advice, Upgrade};
 use crate::releases;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Crates named first when a train is shown by one crate.
+const HEADLINE_CRATES: [&str; 4] = [
+    "wasmtime",
+    "wasmtime-wasi",
+    "cranelift-codegen",
+    "cranelift",
+];
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -19,6 +30,11 @@ pub struct Options {
     /// `eol-soon` fires when a train's EOL is at most this many days away.
     pub warn_within_days: i64,
     pub levels: Levels,
+    /// Every train must still be supported on this date (`unsupported-on`).
+    pub supported_through: Option<NaiveDate>,
+    pub ignores: Vec<Ignore>,
+    /// Leave out trains that only dev-dependencies pull in.
+    pub exclude_dev: bool,
 }
 
 impl Options {
@@ -27,6 +43,9 @@ impl Options {
             as_of,
             warn_within_days: 30,
             levels: Levels::default(),
+            supported_through: None,
+            ignores: Vec::new(),
+            exclude_dev: false,
         }
     }
 }
@@ -36,9 +55,14 @@ pub struct Audit {
     pub schema_version: u32,
     pub as_of: NaiveDate,
     pub data_date: NaiveDate,
+    pub supported_through: Option<NaiveDate>,
     pub lockfiles: Vec<LockfileReport>,
     pub trains: Vec<Train>,
+    /// Majors left out by `--exclude-dev` (used only by dev-dependencies).
+    pub excluded_dev_only: Vec<u32>,
     pub findings: Vec<Finding>,
+    /// Findings hidden by an ignore in the configuration.
+    pub ignored: Vec<Ignored>,
     pub result: Outcome,
 }
 
@@ -61,18 +85,36 @@ pub struct Train {
     pub days_left: Option<i64>,
     /// The dates come from the policy alone: the data has not seen this major.
     pub projected: bool,
+    /// The lockfiles it was found in.
+    pub lockfiles: Vec<String>,
     pub crates: Vec<CrateReport>,
+    /// Workspace members that depend on the train, with the shortest chain.
+    pub pulled_in_by: Vec<PullerReport>,
+    /// Only dev-dependencies pull it in.
+    pub dev_only: bool,
     pub upgrade: Upgrade,
 }
 
 impl Train {
     /// `Wasmtime 27`, `Wasmtime 48 LTS`, `Wasmtime 0.x (pre-1.0)`.
     pub fn label(&self) -> String {
-        match (self.major, self.lts) {
-            (0, _) => "Wasmtime 0.x (pre-1.0)".to_string(),
-            (m, true) => format!("Wasmtime {m} LTS"),
-            (m, false) => format!("Wasmtime {m}"),
-        }
+        label(self.major)
+    }
+
+    /// The crate that stands for the train in one-line summaries.
+    pub fn headline(&self) -> Option<&CrateReport> {
+        HEADLINE_CRATES
+            .iter()
+            .find_map(|h| self.crates.iter().find(|c| c.name == *h))
+            .or_else(|| self.crates.iter().min_by(|a, b| a.name.cmp(&b.name)))
+    }
+}
+
+pub fn label(major: u32) -> String {
+    match (major, policy::is_lts(major)) {
+        (0, _) => "Wasmtime 0.x (pre-1.0)".to_string(),
+        (m, true) => format!("Wasmtime {m} LTS"),
+        (m, false) => format!("Wasmtime {m}"),
     }
 }
 
@@ -92,31 +134,67 @@ pub struct CrateReport {
     pub inferred: bool,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct PullerReport {
+    pub lockfile: String,
+    pub member: String,
+    pub kind: DepKind,
+    pub chain: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ignored {
+    pub code: Code,
+    pub major: Option<u32>,
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    pub version: String,
+    pub reason: String,
+    pub until: Option<NaiveDate>,
+}
+
 pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
-    let mut findings = Vec::new();
-    let trains: Vec<Train> = inv
+    let mut trains: Vec<Train> = inv
         .trains
         .iter()
         .map(|(&major, crates)| train(major, crates, inv, data, opts))
         .collect();
+    let mut excluded_dev_only = Vec::new();
+    if opts.exclude_dev {
+        trains.retain(|t| {
+            if t.dev_only {
+                excluded_dev_only.push(t.major);
+            }
+            !t.dev_only
+        });
+    }
 
+    let mut findings = Vec::new();
     for t in &trains {
         train_findings(t, opts, &mut findings);
     }
     for (index, lock) in inv.lockfiles.iter().enumerate() {
-        let majors = inv.majors_in(index);
-        if majors.len() > 1 {
-            let list: Vec<String> = majors.iter().map(|m| m.to_string()).collect();
-            findings.push(finding(
+        let here: Vec<&Train> = trains
+            .iter()
+            .filter(|t| t.lockfiles.contains(&lock.path) && inv.majors_in(index).contains(&t.major))
+            .collect();
+        if here.len() > 1 {
+            let list: Vec<String> = here.iter().map(|t| t.major.to_string()).collect();
+            let mut f = finding(
                 Code::MultipleTrains,
                 None,
                 format!(
                     "{} holds {} Wasmtime majors ({}): each is built and must be kept supported separately",
                     lock.path,
-                    majors.len(),
+                    here.len(),
                     list.join(", ")
                 ),
-            ));
+            );
+            f.location = here[1].headline().map(|c| Location {
+                path: c.lockfile.clone(),
+                line: c.line,
+            });
+            findings.push(f);
         }
     }
     for c in &inv.unrecognized {
@@ -130,9 +208,14 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         );
         f.crate_name = Some(c.name.clone());
         f.version = Some(c.version.to_string());
+        f.location = Some(Location {
+            path: inv.lockfiles[c.lockfile].path.clone(),
+            line: c.line,
+        });
         findings.push(f);
     }
 
+    let (findings, ignored) = apply_ignores(findings, &trains, opts);
     let findings: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
@@ -144,29 +227,45 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         schema_version: SCHEMA_VERSION,
         as_of: opts.as_of,
         data_date: data.data_date,
-        lockfiles: inv.lockfiles.iter().map(lockfile_report).collect(),
+        supported_through: opts.supported_through,
+        lockfiles: inv
+            .lockfiles
+            .iter()
+            .map(|l| LockfileReport {
+                path: l.path.clone(),
+                format: l.format,
+                packages: l.packages,
+            })
+            .collect(),
         trains,
+        excluded_dev_only,
         result: Outcome::of(&findings),
         findings,
-    }
-}
-
-fn lockfile_report(l: &LockfileSummary) -> LockfileReport {
-    LockfileReport {
-        path: l.path.clone(),
-        format: l.format,
-        packages: l.packages,
+        ignored,
     }
 }
 
 fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &Options) -> Train {
     let release = releases::release(data, major);
-    let prerelease = crates.iter().any(CrateUse::is_prerelease);
-    let status = if prerelease {
+    let status = if crates.iter().any(CrateUse::is_prerelease) {
         Status::Prerelease
     } else {
         policy::status(major, opts.as_of)
     };
+    let pulled_in_by: Vec<PullerReport> = inv
+        .pullers
+        .get(&major)
+        .into_iter()
+        .flatten()
+        .map(|(lockfile, p): &(usize, Puller)| PullerReport {
+            lockfile: inv.lockfiles[*lockfile].path.clone(),
+            member: p.member.clone(),
+            kind: p.kind,
+            chain: p.chain.clone(),
+        })
+        .collect();
+    let dev_only = !pulled_in_by.is_empty() && pulled_in_by.iter().all(|p| p.kind == DepKind::Dev);
+    let lockfiles: BTreeSet<usize> = crates.iter().map(|c| c.lockfile).collect();
     Train {
         major,
         lts: policy::is_lts(major),
@@ -177,6 +276,10 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
             .as_ref()
             .map(|r| (r.eol_date - opts.as_of).num_days()),
         projected: release.as_ref().is_some_and(|r| r.projected),
+        lockfiles: lockfiles
+            .into_iter()
+            .map(|i| inv.lockfiles[i].path.clone())
+            .collect(),
         crates: crates
             .iter()
             .map(|c| CrateReport {
@@ -189,6 +292,8 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
                 inferred: c.inferred,
             })
             .collect(),
+        pulled_in_by,
+        dev_only,
         upgrade: recommend::recommend(data, major, opts.as_of),
     }
 }
@@ -196,69 +301,195 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
 fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
     let label = t.label();
     let advice = advice_sentence(&t.upgrade);
+    let dev = if t.dev_only {
+        " (dev-dependencies only)"
+    } else {
+        ""
+    };
+    let at = t.headline().map(|c| Location {
+        path: c.lockfile.clone(),
+        line: c.line,
+    });
+    let mut push = |code: Code, message: String| {
+        let mut f = finding(code, Some(t.major), message);
+        f.location = at.clone();
+        if let Some(c) = t.headline() {
+            f.crate_name = Some(c.name.clone());
+            f.version = Some(c.version.clone());
+        }
+        out.push(f);
+    };
     match t.status {
         Status::Eol => {
             let message = match (t.eol_date, t.days_left) {
                 (Some(eol), Some(days)) => format!(
-                    "{label} reached end of life on {eol} ({} ago) and gets no security fixes; {advice}",
+                    "{label}{dev} reached end of life on {eol} ({} ago) and gets no security fixes; {advice}",
                     days_text(-days)
                 ),
-                _ => format!("{label} was never supported by the release policy; {advice}"),
+                _ => format!("{label}{dev} was never supported by the release policy; {advice}"),
             };
-            out.push(finding(Code::Eol, Some(t.major), message));
+            push(Code::Eol, message);
         }
         Status::Prerelease => {
-            let versions: Vec<&str> = t
+            let versions: BTreeSet<&str> = t
                 .crates
                 .iter()
                 .filter(|c| c.version.contains('-'))
                 .map(|c| c.version.as_str())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
                 .collect();
-            out.push(finding(
+            let versions: Vec<&str> = versions.into_iter().collect();
+            push(
                 Code::Prerelease,
-                Some(t.major),
                 format!(
-                    "{label} is used at pre-release version {}: pre-releases are never supported",
+                    "{label}{dev} is used at pre-release version {}: pre-releases are never supported",
                     versions.join(", ")
                 ),
-            ));
+            );
         }
         Status::Unreleased => {
             if let Some(release) = t.release_date {
-                out.push(finding(
+                push(
                     Code::Unreleased,
-                    Some(t.major),
                     format!(
-                        "{label} is not due for release until {release} by the release calendar"
+                        "{label}{dev} is not due for release until {release} by the release calendar"
                     ),
-                ));
+                );
             }
         }
         Status::Supported => {
             if let (Some(eol), Some(days)) = (t.eol_date, t.days_left)
                 && days <= opts.warn_within_days
             {
-                out.push(finding(
+                push(
                     Code::EolSoon,
-                    Some(t.major),
                     format!(
-                        "{label} reaches end of life on {eol} ({}); {advice}",
+                        "{label}{dev} reaches end of life on {eol} ({}); {advice}",
                         in_days(days)
                     ),
-                ));
+                );
             }
             if !t.lts {
-                out.push(finding(
+                push(
                     Code::NotLts,
-                    Some(t.major),
                     format!(
-                        "{label} is not an LTS release: it is supported for {} months only; {advice}",
+                        "{label}{dev} is not an LTS release: it is supported for {} months only; {advice}",
                         policy::NORMAL_SUPPORT_MONTHS
                     ),
-                ));
+                );
             }
+        }
+    }
+    if let Some(through) = opts.supported_through {
+        let supported = t.status != Status::Prerelease && policy::is_supported(t.major, through);
+        if !supported {
+            let why = match (t.status, t.release_date, t.eol_date) {
+                (Status::Prerelease, ..) => "pre-releases are never supported".to_string(),
+                (_, _, None) => "pre-1.0 releases were never supported".to_string(),
+                (_, Some(release), _) if through < release => {
+                    format!("it is not released until {release}")
+                }
+                (_, _, Some(eol)) => format!("its support ends on {eol}"),
+            };
+            push(
+                Code::UnsupportedOn,
+                format!("{label}{dev} is not supported on {through}: {why}; {advice}"),
+            );
+        }
+    }
+}
+
+/// Moves findings covered by a current ignore to `ignored`; expired ignores
+/// bring theirs back with `ignore-expired`, unmatched ones add `unused-ignore`.
+fn apply_ignores(
+    findings: Vec<Finding>,
+    trains: &[Train],
+    opts: &Options,
+) -> (Vec<Finding>, Vec<Ignored>) {
+    let mut matched = vec![false; opts.ignores.len()];
+    let mut kept = Vec::with_capacity(findings.len());
+    let mut ignored = Vec::new();
+    for f in findings {
+        let hit = opts
+            .ignores
+            .iter()
+            .enumerate()
+            .find(|(_, ig)| covers(ig, &f, trains));
+        match hit {
+            Some((i, ig)) => {
+                matched[i] = true;
+                if ig.until.is_some_and(|until| opts.as_of > until) {
+                    kept.push(f);
+                } else {
+                    ignored.push(Ignored {
+                        code: f.code,
+                        major: f.major,
+                        crate_name: ig.crate_name.clone(),
+                        version: ig.version.to_string(),
+                        reason: ig.reason.clone(),
+                        until: ig.until,
+                    });
+                }
+            }
+            None => kept.push(f),
+        }
+    }
+    for (i, ig) in opts.ignores.iter().enumerate() {
+        let what = format!("{} {}", ig.crate_name, ig.version);
+        match ig.until {
+            Some(until) if opts.as_of > until => {
+                let mut f = finding(
+                    Code::IgnoreExpired,
+                    None,
+                    format!(
+                        "the ignore for {what} expired on {until} (reason: {}); {}",
+                        ig.reason,
+                        if matched[i] {
+                            "its findings are shown again"
+                        } else {
+                            "it matches nothing now either"
+                        }
+                    ),
+                );
+                f.crate_name = Some(ig.crate_name.clone());
+                f.version = Some(ig.version.to_string());
+                kept.push(f);
+            }
+            _ if !matched[i] => {
+                let mut f = finding(
+                    Code::UnusedIgnore,
+                    None,
+                    format!(
+                        "the ignore for {what} matches no finding; remove it from the configuration"
+                    ),
+                );
+                f.crate_name = Some(ig.crate_name.clone());
+                f.version = Some(ig.version.to_string());
+                kept.push(f);
+            }
+            _ => {}
+        }
+    }
+    (kept, ignored)
+}
+
+/// Whether an ignore covers a finding: the finding's train holds the crate at a
+/// matching version (or the finding is about that very crate version).
+fn covers(ig: &Ignore, f: &Finding, trains: &[Train]) -> bool {
+    let version_matches = |version: &str, major: Option<u32>| match &ig.version {
+        VersionMatch::Exact(v) => version == v.to_string(),
+        VersionMatch::Major(m) => major == Some(*m),
+    };
+    match f.major {
+        Some(major) => trains
+            .iter()
+            .filter(|t| t.major == major)
+            .flat_map(|t| &t.crates)
+            .any(|c| c.name == ig.crate_name && version_matches(&c.version, Some(major))),
+        None => {
+            f.crate_name.as_deref() == Some(ig.crate_name.as_str())
+                && f.version
+                    .as_deref()
+                    .is_some_and(|v| version_matches(v, None))
         }
     }
 }
@@ -271,33 +502,26 @@ fn finding(code: Code, major: Option<u32>, message: String) -> Finding {
         crate_name: None,
         version: None,
         message,
+        location: None,
     }
 }
 
 /// The upgrade advice as a sentence fragment, for finding messages.
 pub fn advice_sentence(u: &Upgrade) -> String {
+    let due = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "later".into());
     match (u.advice, u.target, u.target_version.as_deref()) {
-        (recommend::Advice::OnNewestLts, ..) => {
+        (Advice::OnNewestLts, ..) => {
             format!("it is the newest LTS; the next LTS is {}", u.next_lts.major)
         }
-        (recommend::Advice::MoveToLts, Some(t), Some(v)) => {
-            format!("upgrade to {t} LTS ({v})")
-        }
-        (recommend::Advice::NextLts, Some(t), _) => match &u.alternative {
+        (Advice::MoveToLts, Some(t), Some(v)) => format!("upgrade to {t} LTS ({v})"),
+        (Advice::NextLts, Some(t), _) => match &u.alternative {
             Some(back) => format!(
                 "plan for {t} LTS (due {}) or move back to {} LTS ({})",
-                u.target_release_date
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
+                due(u.target_release_date),
                 back.major,
                 back.version
             ),
-            None => format!(
-                "plan for {t} LTS (due {})",
-                u.target_release_date
-                    .map(|d| d.to_string())
-                    .unwrap_or_default()
-            ),
+            None => format!("plan for {t} LTS (due {})", due(u.target_release_date)),
         },
         _ => "no upgrade target is known".to_string(),
     }

@@ -3,18 +3,19 @@
 //! the outside world.
 
 use crate::audit::{self, Audit, Options};
+use crate::config::{self, Config};
 use crate::data::Data;
 use crate::error::{Error, Result};
 use crate::findings::{Code, Level, Levels, Selector};
 use crate::input;
-use crate::inventory;
-use crate::render::{human, json, paint::Paint};
+use crate::inventory::{self, LockInput};
+use crate::render::{github, human, json, markdown, paint::Paint, sarif};
 use crate::workspace;
 use chrono::NaiveDate;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const SUBCOMMAND: &str = "wasmtime-support";
 
@@ -70,15 +71,33 @@ pub struct Cli {
     #[arg(short = 'A', long = "allow", value_name = "CODE", value_parser = parse_selector)]
     allow: Vec<Selector>,
 
-    /// Warn (eol-soon) when a train's end of life is at most this many days away
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
-    warn_within: u32,
+    /// Make not-lts findings errors: every train must be an LTS release
+    #[arg(long)]
+    require_lts: bool,
+
+    /// Pre-release check: every train must still be supported on this date (unsupported-on)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    supported_through: Option<NaiveDate>,
+
+    /// Leave out trains that only dev-dependencies pull in
+    #[arg(long)]
+    exclude_dev: bool,
+
+    /// Warn (eol-soon) when a train's end of life is at most this many days away [default: 30]
+    #[arg(long, value_name = "DAYS")]
+    warn_within: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    /// A report for pull requests and release checklists
+    Markdown,
+    /// GitHub Actions annotations (and the step summary when GITHUB_STEP_SUMMARY is set)
+    Github,
+    /// SARIF 2.1.0 for code-scanning dashboards
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -95,6 +114,8 @@ pub struct Env {
     pub cargo_term_color: Option<String>,
     pub no_color: bool,
     pub stdout_is_terminal: bool,
+    pub github_step_summary: Option<PathBuf>,
+    pub current_dir: Option<PathBuf>,
 }
 
 impl Env {
@@ -105,6 +126,10 @@ impl Env {
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            github_step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            current_dir: std::env::current_dir().ok(),
         }
     }
 }
@@ -135,28 +160,75 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
 
 fn execute(cli: &Cli, matches: &ArgMatches, env: &Env, out: &mut dyn Write) -> Result<u8> {
     let data = Data::embedded()?;
-    let as_of = cli.date.unwrap_or(env.today);
-    let lockfiles = if cli.lockfile.is_empty() {
+    let (inputs, config) = if cli.lockfile.is_empty() {
         let ws = workspace::locate(cli.manifest_path.as_deref())?;
-        vec![input::read_lockfile(&ws.lockfile)?]
+        let config = match &ws.config {
+            Some((value, origin)) => config::parse(value, origin)?,
+            None => Config::default(),
+        };
+        let mut lockfile = input::read_lockfile(&ws.lockfile)?;
+        lockfile.path = shown_path(&ws.lockfile, env);
+        let members = Some(ws.members);
+        (vec![LockInput { lockfile, members }], config)
     } else {
-        cli.lockfile
+        let inputs = cli
+            .lockfile
             .iter()
-            .map(|p| input::read_lockfile(p))
-            .collect::<Result<Vec<_>>>()?
+            .map(|p| {
+                Ok(LockInput {
+                    lockfile: input::read_lockfile(p)?,
+                    members: workspace::members_beside(p),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        (inputs, Config::default())
     };
-    let inv = inventory::inventory(&lockfiles, &data.family);
-    let mut opts = Options::new(as_of);
-    opts.warn_within_days = i64::from(cli.warn_within);
-    opts.levels = levels(cli, matches);
+    let inv = inventory::inventory(&inputs, &data.family);
+    let opts = options(cli, matches, &config, env);
     let report = audit::audit(&inv, &data, &opts);
     write_report(&report, cli, env, out)?;
     Ok(report.result.exit_code())
 }
 
+/// Command-line flags over the configuration file over the defaults.
+fn options(cli: &Cli, matches: &ArgMatches, config: &Config, env: &Env) -> Options {
+    let mut opts = Options::new(cli.date.unwrap_or(env.today));
+    opts.warn_within_days = i64::from(cli.warn_within.or(config.warn_within).unwrap_or(30));
+    opts.supported_through = cli.supported_through.or(config.supported_through);
+    opts.exclude_dev = cli.exclude_dev || config.exclude_dev;
+    opts.ignores = config.ignore.clone();
+    let mut levels = Levels::default();
+    if config.require_lts || cli.require_lts {
+        levels.push(Selector::Code(Code::NotLts), Some(Level::Error));
+    }
+    if config.deny_eol || cli.deny_eol {
+        levels.push(Selector::Code(Code::Eol), Some(Level::Error));
+    }
+    for (list, level) in [
+        (&config.deny, Some(Level::Error)),
+        (&config.warn, Some(Level::Warning)),
+        (&config.allow, None),
+    ] {
+        for selector in list {
+            levels.push(*selector, level);
+        }
+    }
+    command_line_levels(matches, &mut levels);
+    opts.levels = levels;
+    opts
+}
+
 fn write_report(report: &Audit, cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<()> {
     let text = match cli.format {
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => {
+            if let Some(path) = &env.github_step_summary {
+                append(path, &markdown::render(report))?;
+            }
+            github::render(report)
+        }
         Format::Human => human::render(
             report,
             &human::HumanOptions {
@@ -176,12 +248,34 @@ fn write_report(report: &Audit, cli: &Cli, env: &Env, out: &mut dyn Write) -> Re
     }
 }
 
-/// `-D`/`-W`/`-A` in command-line order (the later wins), `--deny-eol` first.
-fn levels(cli: &Cli, matches: &ArgMatches) -> Levels {
+fn append(path: &Path, text: &str) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| {
+            Error::in_file(
+                &path.display().to_string(),
+                format!("cannot append the step summary: {e}"),
+            )
+        })
+}
+
+/// A workspace's lockfile shown relative to the current directory when inside it.
+fn shown_path(path: &Path, env: &Env) -> String {
+    env.current_dir
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// `-D`/`-W`/`-A` in command-line order: the later wins.
+fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
     let mut ordered: Vec<(usize, Selector, Option<Level>)> = Vec::new();
-    if cli.deny_eol {
-        ordered.push((0, Selector::Code(Code::Eol), Some(Level::Error)));
-    }
     for (id, level) in [
         ("deny", Some(Level::Error)),
         ("warn", Some(Level::Warning)),
@@ -194,11 +288,9 @@ fn levels(cli: &Cli, matches: &ArgMatches) -> Levels {
         }
     }
     ordered.sort_by_key(|(index, ..)| *index);
-    let mut levels = Levels::default();
     for (_, selector, level) in ordered {
         levels.push(selector, level);
     }
-    levels
 }
 
 pub fn color_enabled(choice: Option<ColorChoice>, env: &Env) -> bool {
@@ -233,6 +325,8 @@ fn after_help() -> String {
         "Examples:\n  \
          cargo wasmtime-support                    audit this workspace's Cargo.lock\n  \
          cargo wasmtime-support --deny-eol         exit 1 if an end-of-life release is in use\n  \
+         cargo wasmtime-support --supported-through 2027-06-30   pre-release check\n  \
+         cargo wasmtime-support --format github    annotations for GitHub Actions\n  \
          cargo wasmtime-support --lockfile Cargo.lock --format json --date 2026-11-21\n\n\
          Finding codes (default level):\n",
     );
@@ -331,6 +425,8 @@ mod tests {
             cargo_term_color: term.map(str::to_string),
             no_color,
             stdout_is_terminal: tty,
+            github_step_summary: None,
+            current_dir: None,
         };
         assert!(color_enabled(None, &env(None, false, true)));
         assert!(!color_enabled(None, &env(None, true, true)));

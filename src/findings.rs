@@ -13,6 +13,9 @@ pub enum Code {
     Prerelease,
     Unreleased,
     MultipleTrains,
+    UnsupportedOn,
+    IgnoreExpired,
+    UnusedIgnore,
     UnrecognizedVersion,
 }
 
@@ -24,6 +27,9 @@ impl Code {
         Code::Prerelease,
         Code::Unreleased,
         Code::MultipleTrains,
+        Code::UnsupportedOn,
+        Code::IgnoreExpired,
+        Code::UnusedIgnore,
         Code::UnrecognizedVersion,
     ];
 
@@ -35,6 +41,9 @@ impl Code {
             Code::Prerelease => "prerelease",
             Code::Unreleased => "unreleased",
             Code::MultipleTrains => "multiple-trains",
+            Code::UnsupportedOn => "unsupported-on",
+            Code::IgnoreExpired => "ignore-expired",
+            Code::UnusedIgnore => "unused-ignore",
             Code::UnrecognizedVersion => "unrecognized-version",
         }
     }
@@ -46,7 +55,10 @@ impl Code {
             | Code::Prerelease
             | Code::Unreleased
             | Code::MultipleTrains
+            | Code::IgnoreExpired
+            | Code::UnusedIgnore
             | Code::UnrecognizedVersion => Level::Warning,
+            Code::UnsupportedOn => Level::Error,
             Code::NotLts => Level::Note,
         }
     }
@@ -59,6 +71,13 @@ impl Code {
             Code::Prerelease => "a release train is used at a pre-release version",
             Code::Unreleased => "a release train's release date is after the evaluated date",
             Code::MultipleTrains => "one lockfile holds more than one Wasmtime major",
+            Code::UnsupportedOn => {
+                "a release train is not supported on the --supported-through date"
+            }
+            Code::IgnoreExpired => {
+                "an ignore's `until` date has passed: its finding is shown again"
+            }
+            Code::UnusedIgnore => "an ignore in the configuration matches no finding",
             Code::UnrecognizedVersion => "a family crate's version matches no Wasmtime release",
         }
     }
@@ -109,6 +128,14 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     pub message: String,
+    /// Where to point annotations: the lockfile line of the package concerned.
+    pub location: Option<Location>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
 }
 
 /// What `-D`, `-W` and `-A` name: one code, or every warning.

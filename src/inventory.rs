@@ -1,6 +1,7 @@
 //! Finds the Wasmtime family crates in one or more lockfiles and groups them
 //! into release trains (one per Wasmtime major; 0 is the pre-1.0 era).
 
+use crate::dependents::{Graph, Member, Puller};
 use crate::family::{Family, Placement};
 use crate::lockfile::{Lockfile, Package, Source};
 use semver::Version;
@@ -13,6 +14,8 @@ pub struct CrateUse {
     pub source: Source,
     /// Index into `Inventory::lockfiles`.
     pub lockfile: usize,
+    /// Index of the package in its lockfile.
+    pub index: usize,
     pub line: u32,
     /// The major was inferred from the rest of the lockfile (pulley-interpreter 0.1.x).
     pub inferred: bool,
@@ -38,6 +41,16 @@ pub struct Inventory {
     pub trains: BTreeMap<u32, Vec<CrateUse>>,
     /// Family crates at versions no Wasmtime release uses.
     pub unrecognized: Vec<CrateUse>,
+    /// Per train: the workspace members that depend on it, with the lockfile index.
+    pub pullers: BTreeMap<u32, Vec<(usize, Puller)>>,
+}
+
+/// A lockfile and, when its workspace manifests were read, the members'
+/// direct dependencies with their kinds.
+#[derive(Debug, Clone)]
+pub struct LockInput {
+    pub lockfile: Lockfile,
+    pub members: Option<Vec<Member>>,
 }
 
 impl Inventory {
@@ -51,21 +64,24 @@ impl Inventory {
     }
 }
 
-pub fn inventory(lockfiles: &[Lockfile], family: &Family) -> Inventory {
+pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
     let mut inv = Inventory::default();
-    for (index, lock) in lockfiles.iter().enumerate() {
+    for (index, input) in inputs.iter().enumerate() {
+        let lock = &input.lockfile;
         inv.lockfiles.push(LockfileSummary {
             path: lock.path.clone(),
             format: lock.format,
             packages: lock.packages.len(),
         });
-        let placed: Vec<(&Package, Placement)> = lock
+        let placed: Vec<(usize, &Package, Placement)> = lock
             .packages
             .iter()
-            .filter(|p| !is_placeholder(p))
-            .filter_map(|p| Some((p, family.place(&p.name, &p.version)?)))
+            .enumerate()
+            .filter(|(_, p)| !is_placeholder(p))
+            .filter_map(|(i, p)| Some((i, p, family.place(&p.name, &p.version)?)))
             .collect();
-        for &(p, placement) in &placed {
+        let mut in_this: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for &(package, p, placement) in &placed {
             let (major, inferred) = match placement {
                 Placement::Major(m) => (Some(m), false),
                 Placement::Pulley24Or25 => (Some(settle_pulley(lock, p, &placed, family)), true),
@@ -76,12 +92,26 @@ pub fn inventory(lockfiles: &[Lockfile], family: &Family) -> Inventory {
                 version: p.version.clone(),
                 source: p.source.clone(),
                 lockfile: index,
+                index: package,
                 line: p.line,
                 inferred,
             };
             match major {
-                Some(m) => inv.trains.entry(m).or_default().push(used),
+                Some(m) => {
+                    in_this.entry(m).or_default().push(package);
+                    inv.trains.entry(m).or_default().push(used);
+                }
                 None => inv.unrecognized.push(used),
+            }
+        }
+        if !in_this.is_empty() {
+            let graph = Graph::new(lock);
+            for (major, targets) in in_this {
+                let found = graph.pullers(&targets, input.members.as_deref());
+                inv.pullers
+                    .entry(major)
+                    .or_default()
+                    .extend(found.into_iter().map(|p| (index, p)));
             }
         }
     }
@@ -104,7 +134,7 @@ fn is_placeholder(p: &Package) -> bool {
 fn settle_pulley(
     lock: &Lockfile,
     pulley: &Package,
-    placed: &[(&Package, Placement)],
+    placed: &[(usize, &Package, Placement)],
     family: &Family,
 ) -> u32 {
     let candidates = [24, 25];
@@ -122,7 +152,7 @@ fn settle_pulley(
     }
     let in_lockfile: BTreeSet<u32> = placed
         .iter()
-        .filter_map(|(_, pl)| match pl {
+        .filter_map(|(_, _, pl)| match pl {
             Placement::Major(m) if candidates.contains(m) => Some(*m),
             _ => None,
         })
@@ -151,10 +181,11 @@ mod tests {
 
     fn inv(text: &str) -> Inventory {
         let data = Data::embedded().unwrap();
-        inventory(
-            &[lockfile::parse(text, "Cargo.lock").unwrap()],
-            &data.family,
-        )
+        let input = LockInput {
+            lockfile: lockfile::parse(text, "Cargo.lock").unwrap(),
+            members: None,
+        };
+        inventory(&[input], &data.family)
     }
 
     fn pkg(name: &str, version: &str, deps: &[&str]) -> String {

@@ -9,7 +9,9 @@
 
 pub mod audit;
 pub mod cli;
+pub mod config;
 pub mod data;
+pub mod dependents;
 pub mod error;
 pub mod family;
 pub mod findings;

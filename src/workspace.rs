@@ -1,21 +1,27 @@
 //! Locating the Cargo workspace (and so its Cargo.lock) with `cargo metadata
-//! --no-deps --offline`: no network, no downloaded crates, no resolution.
+//! --no-deps --offline`: no network, no downloaded crates, no resolution. It
+//! also yields the members' direct dependencies and the tool's config table.
 
+use crate::config;
+use crate::dependents::{DepKind, Member};
 use crate::error::{Error, Result};
-use cargo_metadata::MetadataCommand;
+use cargo_metadata::{DependencyKind, MetadataCommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub root: PathBuf,
     pub lockfile: PathBuf,
+    pub members: Vec<Member>,
+    /// The tool's table and where it came from (for error messages).
+    pub config: Option<(serde_json::Value, String)>,
 }
 
 pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
-    if let Some(p) = manifest_path {
-        if !p.exists() {
-            return Err(Error::in_file(&p.display().to_string(), "no such manifest"));
-        }
+    if let Some(p) = manifest_path
+        && !p.is_file()
+    {
+        return Err(Error::in_file(&p.display().to_string(), "no such manifest"));
     }
     let mut cmd = MetadataCommand::new();
     cmd.no_deps().other_options(vec!["--offline".to_string()]);
@@ -38,9 +44,102 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
             "could not locate a Cargo workspace from {place}: {why} (run inside a Cargo project, or pass --manifest-path or --lockfile)"
         ))
     })?;
-    let root: PathBuf = meta.workspace_root.into_std_path_buf();
+    let root: PathBuf = meta.workspace_root.clone().into_std_path_buf();
+    let manifest = root.join("Cargo.toml").display().to_string();
+    let config = match meta.workspace_metadata.get(config::TABLE) {
+        Some(v) => Some((
+            v.clone(),
+            format!("{manifest} [workspace.metadata.{}]", config::TABLE),
+        )),
+        None => meta.root_package().and_then(|p| {
+            p.metadata.get(config::TABLE).map(|v| {
+                (
+                    v.clone(),
+                    format!("{} [package.metadata.{}]", p.manifest_path, config::TABLE),
+                )
+            })
+        }),
+    };
+    let members = meta
+        .workspace_packages()
+        .into_iter()
+        .map(|p| Member {
+            name: p.name.to_string(),
+            deps: p
+                .dependencies
+                .iter()
+                .map(|d| {
+                    let kind = match d.kind {
+                        DependencyKind::Development => DepKind::Dev,
+                        DependencyKind::Build => DepKind::Build,
+                        _ => DepKind::Normal,
+                    };
+                    (d.name.clone(), kind)
+                })
+                .collect(),
+        })
+        .collect();
     Ok(Workspace {
         lockfile: root.join("Cargo.lock"),
         root,
+        members,
+        config,
     })
+}
+
+/// Best effort for a lockfile read on its own: the members declared by the
+/// `Cargo.toml` beside it (and member manifests listed by exact path that
+/// exist). `None` when there is no readable manifest.
+pub fn members_beside(lockfile: &Path) -> Option<Vec<Member>> {
+    let dir = lockfile.parent()?;
+    let root: toml::Table = read_manifest(&dir.join("Cargo.toml"))?;
+    let mut members: Vec<Member> = member_of(&root).into_iter().collect();
+    let listed = root
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str())
+        .filter(|m| !m.contains('*'));
+    for rel in listed {
+        if let Some(m) =
+            read_manifest(&dir.join(rel).join("Cargo.toml")).and_then(|t| member_of(&t))
+        {
+            members.push(m);
+        }
+    }
+    Some(members)
+}
+
+fn read_manifest(path: &Path) -> Option<toml::Table> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.parse().ok()
+}
+
+fn member_of(manifest: &toml::Table) -> Option<Member> {
+    let name = manifest.get("package")?.get("name")?.as_str()?.to_string();
+    let mut deps = Vec::new();
+    let mut tables: Vec<&toml::Table> = vec![manifest];
+    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
+        tables.extend(targets.values().filter_map(|t| t.as_table()));
+    }
+    for table in tables {
+        for (key, kind) in [
+            ("dependencies", DepKind::Normal),
+            ("build-dependencies", DepKind::Build),
+            ("dev-dependencies", DepKind::Dev),
+        ] {
+            for (dep, spec) in table
+                .get(key)
+                .and_then(|d| d.as_table())
+                .into_iter()
+                .flatten()
+            {
+                let package = spec.get("package").and_then(|p| p.as_str()).unwrap_or(dep);
+                deps.push((package.to_string(), kind));
+            }
+        }
+    }
+    Some(Member { name, deps })
 }

@@ -176,10 +176,11 @@ fn runs_as_a_real_cargo_subcommand() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let j = r.json();
     assert_eq!(majors(&j), [27]);
-    let expected = fixture("generated/wasmtime-27/Cargo.lock")
-        .canonicalize()
-        .unwrap();
-    assert_eq!(j["lockfiles"][0]["path"], expected.to_str().unwrap());
+    // Shown relative to the current directory (the repository root here).
+    assert_eq!(
+        j["lockfiles"][0]["path"],
+        "fixtures/generated/wasmtime-27/Cargo.lock"
+    );
 
     // From inside the workspace, without --manifest-path.
     let r = run_cmd(

@@ -3,6 +3,7 @@
 
 use super::paint::Paint;
 use crate::audit::{Audit, CrateReport, Train, days_text};
+use crate::dependents::DepKind;
 use crate::policy::Status;
 use crate::recommend::{Advice, Upgrade};
 use crate::text::sanitize;
@@ -25,14 +26,6 @@ impl Default for HumanOptions {
     }
 }
 
-/// Crates named first when a train is collapsed to one line.
-const HEADLINE_CRATES: [&str; 4] = [
-    "wasmtime",
-    "wasmtime-wasi",
-    "cranelift-codegen",
-    "cranelift",
-];
-
 pub fn render(a: &Audit, o: &HumanOptions) -> String {
     let p = o.paint;
     let mut out = String::new();
@@ -51,6 +44,13 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
             l.format
         );
         let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
+    }
+    if let Some(through) = a.supported_through {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim(&format!("checking support through {through}"))
+        );
     }
     out.push('\n');
 
@@ -72,26 +72,61 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
     if !a.findings.is_empty() {
         out.push('\n');
     }
+    for i in &a.ignored {
+        let until = i.until.map(|d| format!(" until {d}")).unwrap_or_default();
+        let line = format!(
+            "ignored[{}]: {} {}{until}: {}",
+            i.code,
+            i.crate_name,
+            sanitize(&i.version),
+            sanitize(&i.reason)
+        );
+        let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
+    }
+    if !a.excluded_dev_only.is_empty() {
+        let majors: Vec<String> = a.excluded_dev_only.iter().map(|m| m.to_string()).collect();
+        let line = format!(
+            "left out (dev-dependencies only): Wasmtime {}",
+            majors.join(", ")
+        );
+        let _ = writeln!(out, "{}", p.dim(&line));
+    }
+    if !a.ignored.is_empty() || !a.excluded_dev_only.is_empty() {
+        out.push('\n');
+    }
     out.push_str(&summary(a, p));
     out
 }
 
 fn train_block(out: &mut String, t: &Train, many_lockfiles: bool, o: &HumanOptions) {
     let p = o.paint;
-    let _ = writeln!(out, "{}  {}", p.bold(&t.label()), status_text(t, p));
-
-    let crates_line = if o.verbose {
-        String::new()
+    let dev = if t.dev_only {
+        " (dev-dependencies only)"
     } else {
-        collapsed(&t.crates)
+        ""
     };
+    let _ = writeln!(out, "{}{dev}  {}", p.bold(&t.label()), status_text(t, p));
+
     if o.verbose {
         let _ = writeln!(out, "  crates");
         for c in &t.crates {
             let _ = writeln!(out, "    {}", crate_line(c, many_lockfiles));
         }
+        if !t.pulled_in_by.is_empty() {
+            let _ = writeln!(out, "  pulled in by");
+            for puller in &t.pulled_in_by {
+                let kind = match puller.kind {
+                    DepKind::Normal => "",
+                    DepKind::Build => " (build)",
+                    DepKind::Dev => " (dev)",
+                    DepKind::Unknown => "",
+                };
+                let line = format!("    {}{kind}", puller.chain.join(" -> "));
+                let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+            }
+        }
     } else {
-        let _ = writeln!(out, "  crates   {crates_line}");
+        let _ = writeln!(out, "  crates   {}", collapsed(t));
         let unusual: Vec<String> = sources_summary(&t.crates);
         for s in unusual {
             let _ = writeln!(out, "  source   {s}");
@@ -141,15 +176,11 @@ fn status_text(t: &Train, p: Paint) -> String {
     format!("{} {detail}{projected}", p.status(t.status, word))
 }
 
-fn collapsed(crates: &[CrateReport]) -> String {
-    let Some(first) = HEADLINE_CRATES
-        .iter()
-        .find_map(|h| crates.iter().find(|c| c.name == *h))
-        .or_else(|| crates.iter().min_by(|a, b| a.name.cmp(&b.name)))
-    else {
+fn collapsed(t: &Train) -> String {
+    let Some(first) = t.headline() else {
         return String::new();
     };
-    let more = crates.len() - 1;
+    let more = t.crates.len() - 1;
     match more {
         0 => format!("{} {}", first.name, first.version),
         1 => format!("{} {} + 1 more crate", first.name, first.version),

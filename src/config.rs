@@ -1,0 +1,232 @@
+//! `[workspace.metadata.wasmtime-support]` (or `[package.metadata.wasmtime-support]`
+//! of a single-package project): the same settings as the command-line flags,
+//! plus ignores that can expire.
+
+use crate::error::{Error, Result};
+use crate::findings::Selector;
+use chrono::NaiveDate;
+use semver::Version;
+use serde::Deserialize;
+
+pub const TABLE: &str = "wasmtime-support";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub deny_eol: bool,
+    pub require_lts: bool,
+    pub exclude_dev: bool,
+    pub warn_within: Option<u32>,
+    pub supported_through: Option<NaiveDate>,
+    pub deny: Vec<Selector>,
+    pub warn: Vec<Selector>,
+    pub allow: Vec<Selector>,
+    pub ignore: Vec<Ignore>,
+}
+
+/// Hides the findings of the train that holds `crate_name` at `version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignore {
+    pub crate_name: String,
+    pub version: VersionMatch,
+    pub reason: String,
+    /// Last day the ignore applies (inclusive).
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionMatch {
+    Exact(Version),
+    /// A Wasmtime major (`"27"`): any version of the crate in that train.
+    Major(u32),
+}
+
+impl std::fmt::Display for VersionMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VersionMatch::Exact(v) => write!(f, "{v}"),
+            VersionMatch::Major(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    deny_eol: Option<bool>,
+    require_lts: Option<bool>,
+    exclude_dev: Option<bool>,
+    warn_within: Option<u32>,
+    supported_through: Option<String>,
+    #[serde(default)]
+    deny: Vec<String>,
+    #[serde(default)]
+    warn: Vec<String>,
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    #[serde(rename = "crate")]
+    crate_name: String,
+    version: String,
+    reason: String,
+    until: Option<String>,
+}
+
+/// Parses the tool's table; `origin` names it in errors (`path/Cargo.toml [workspace.metadata.wasmtime-support]`).
+pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
+    let raw: RawConfig = serde_path_to_error::deserialize(value).map_err(|e| {
+        let key = e.path().to_string();
+        let key = if key == "." {
+            String::new()
+        } else {
+            format!(" key `{key}`")
+        };
+        Error::new(format!("{origin}{key}: {}", e.inner()))
+    })?;
+    let bad = |key: &str, expected: &str| {
+        Error::new(format!("{origin} key `{key}`: expected {expected}"))
+    };
+    let date = |key: &str, s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|_| s.len() == 10)
+            .ok_or_else(|| bad(key, &format!("a date as YYYY-MM-DD, found {s:?}")))
+    };
+    let selectors = |key: &str, list: &[String]| -> Result<Vec<Selector>> {
+        list.iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Selector::parse(s).ok_or_else(|| {
+                    bad(
+                        &format!("{key}[{i}]"),
+                        &format!("a finding code or `warnings`, found {s:?}"),
+                    )
+                })
+            })
+            .collect()
+    };
+    let mut ignore = Vec::with_capacity(raw.ignore.len());
+    for (i, r) in raw.ignore.iter().enumerate() {
+        let version = if let Ok(major) = r.version.parse::<u32>() {
+            VersionMatch::Major(major)
+        } else {
+            VersionMatch::Exact(Version::parse(&r.version).map_err(|_| {
+                bad(
+                    &format!("ignore[{i}].version"),
+                    &format!(
+                        "a version such as \"27.0.0\" or a major such as \"27\", found {:?}",
+                        r.version
+                    ),
+                )
+            })?)
+        };
+        if r.reason.trim().is_empty() {
+            return Err(bad(&format!("ignore[{i}].reason"), "a non-empty reason"));
+        }
+        ignore.push(Ignore {
+            crate_name: r.crate_name.clone(),
+            version,
+            reason: r.reason.clone(),
+            until: r
+                .until
+                .as_deref()
+                .map(|s| date(&format!("ignore[{i}].until"), s))
+                .transpose()?,
+        });
+    }
+    Ok(Config {
+        deny_eol: raw.deny_eol.unwrap_or(false),
+        require_lts: raw.require_lts.unwrap_or(false),
+        exclude_dev: raw.exclude_dev.unwrap_or(false),
+        warn_within: raw.warn_within,
+        supported_through: raw
+            .supported_through
+            .as_deref()
+            .map(|s| date("supported-through", s))
+            .transpose()?,
+        deny: selectors("deny", &raw.deny)?,
+        warn: selectors("warn", &raw.warn)?,
+        allow: selectors("allow", &raw.allow)?,
+        ignore,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ORIGIN: &str = "Cargo.toml [workspace.metadata.wasmtime-support]";
+
+    fn err(v: serde_json::Value) -> String {
+        parse(&v, ORIGIN).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let c = parse(
+            &json!({
+                "deny-eol": true, "require-lts": true, "exclude-dev": true, "warn-within": 60,
+                "supported-through": "2027-06-30", "deny": ["warnings"], "warn": ["not-lts"], "allow": ["multiple-trains"],
+                "ignore": [
+                    {"crate": "wasmtime", "version": "27.0.0", "reason": "pinned by vendor", "until": "2027-01-31"},
+                    {"crate": "cranelift-codegen", "version": "27", "reason": "same"}
+                ]
+            }),
+            ORIGIN,
+        )
+        .unwrap();
+        assert!(c.deny_eol && c.require_lts && c.exclude_dev);
+        assert_eq!(c.warn_within, Some(60));
+        assert_eq!(c.supported_through, "2027-06-30".parse().ok());
+        assert_eq!(c.deny, [Selector::Warnings]);
+        assert_eq!(
+            c.ignore[0].version,
+            VersionMatch::Exact(Version::new(27, 0, 0))
+        );
+        assert_eq!(c.ignore[0].until, "2027-01-31".parse().ok());
+        assert_eq!(c.ignore[1].version, VersionMatch::Major(27));
+        assert_eq!(c.ignore[1].until, None);
+    }
+
+    #[test]
+    fn errors_name_the_key_and_what_was_expected() {
+        assert!(err(json!({"deny-eoll": true})).contains("unknown field `deny-eoll`"));
+        assert!(
+            err(json!({"deny-eol": "yes"}))
+                .contains("key `deny-eol`: invalid type: string \"yes\", expected a boolean")
+        );
+        assert!(err(json!({"warn-within": -3})).contains("key `warn-within`"));
+        assert!(
+            err(json!({"supported-through": "soon"}))
+                .contains("key `supported-through`: expected a date as YYYY-MM-DD")
+        );
+        assert!(
+            err(json!({"deny": ["eol", "nope"]}))
+                .contains("key `deny[1]`: expected a finding code")
+        );
+        assert!(
+            err(json!({"ignore": [{"crate": "wasmtime", "version": "27.0.0"}]}))
+                .contains("missing field `reason`")
+        );
+        assert!(
+            err(json!({"ignore": [{"crate": "wasmtime", "version": "x", "reason": "r"}]}))
+                .contains("key `ignore[0].version`")
+        );
+        assert!(
+            err(json!({"ignore": [{"crate": "wasmtime", "version": "27", "reason": " "}]}))
+                .contains("key `ignore[0].reason`")
+        );
+        assert!(err(json!({"ignore": [{"crate": "w", "version": "27", "reason": "r", "until": "2027-02-30"}]})).contains("key `ignore[0].until`"));
+        assert!(
+            err(json!({"ignore": [{"crate": "w", "version": "27", "reason": "r", "why": "?"}]}))
+                .contains("unknown field `why`")
+        );
+        assert!(err(json!(true)).starts_with(ORIGIN));
+    }
+}

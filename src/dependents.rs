@@ -1,0 +1,245 @@
+//! Who pulls a release train in: for each workspace member, the shortest
+//! dependency chain to a crate of the train (like `cargo tree -i`), and the
+//! kind (normal, build, dev) of the member's direct dependency that starts it.
+
+use crate::lockfile::{Lockfile, Source};
+use semver::Version;
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    Normal,
+    Build,
+    Dev,
+    /// The member's manifest was not available (a lockfile read on its own).
+    Unknown,
+}
+
+/// A workspace member and its direct dependencies (by package name) with their kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub name: String,
+    pub deps: Vec<(String, DepKind)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Puller {
+    pub member: String,
+    pub kind: DepKind,
+    /// `member`, then `name@version` of each crate down to the train's crate.
+    pub chain: Vec<String>,
+}
+
+/// The dependency graph of one lockfile, with dependency strings resolved.
+pub struct Graph<'a> {
+    lock: &'a Lockfile,
+    /// For each package, the packages that depend on it.
+    reverse: Vec<Vec<usize>>,
+    /// For each package, its dependencies.
+    forward: Vec<Vec<usize>>,
+}
+
+impl<'a> Graph<'a> {
+    pub fn new(lock: &'a Lockfile) -> Graph<'a> {
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(lock.packages.len());
+        for (i, p) in lock.packages.iter().enumerate() {
+            by_name.entry(p.name.as_str()).or_default().push(i);
+        }
+        let n = lock.packages.len();
+        let mut forward = vec![Vec::new(); n];
+        let mut reverse = vec![Vec::new(); n];
+        for (i, p) in lock.packages.iter().enumerate() {
+            for dep in &p.dependencies {
+                if let Some(j) = resolve(lock, &by_name, dep) {
+                    forward[i].push(j);
+                    reverse[j].push(i);
+                }
+            }
+        }
+        Graph {
+            lock,
+            reverse,
+            forward,
+        }
+    }
+
+    /// Who pulls in the packages `targets` (one train's crates in this lockfile).
+    /// Without member information, every path package outside `targets` is a root.
+    pub fn pullers(&self, targets: &[usize], members: Option<&[Member]>) -> Vec<Puller> {
+        let n = self.lock.packages.len();
+        // Distance to the nearest target and the next step towards it.
+        let mut next: Vec<Option<usize>> = vec![None; n];
+        let mut dist: Vec<u32> = vec![u32::MAX; n];
+        let mut queue = VecDeque::new();
+        for &t in targets {
+            dist[t] = 0;
+            queue.push_back(t);
+        }
+        while let Some(x) = queue.pop_front() {
+            for &up in &self.reverse[x] {
+                if dist[up] == u32::MAX {
+                    dist[up] = dist[x] + 1;
+                    next[up] = Some(x);
+                    queue.push_back(up);
+                }
+            }
+        }
+
+        let mut out = Vec::new();
+        for (i, p) in self.lock.packages.iter().enumerate() {
+            if p.source != Source::Path || dist[i] == 0 || dist[i] == u32::MAX {
+                continue;
+            }
+            let member = match members {
+                Some(ms) => match ms.iter().find(|m| m.name == p.name) {
+                    Some(m) => Some(m),
+                    None => continue,
+                },
+                None => None,
+            };
+            // The member's direct dependency that starts the chain: shortest, then
+            // normal before build before dev.
+            let kind_of = |dep: usize| -> DepKind {
+                let name = &self.lock.packages[dep].name;
+                member
+                    .and_then(|m| {
+                        m.deps
+                            .iter()
+                            .filter(|(d, _)| d == name)
+                            .map(|(_, k)| *k)
+                            .min()
+                    })
+                    .unwrap_or(DepKind::Unknown)
+            };
+            let Some((first, kind)) = self.forward[i]
+                .iter()
+                .filter(|&&d| dist[d] != u32::MAX)
+                .map(|&d| (d, kind_of(d)))
+                .min_by_key(|&(d, k)| (dist[d], k))
+            else {
+                continue;
+            };
+            // Any non-dev route decides whether the train is dev-only, not just the shortest.
+            let kind = if kind == DepKind::Dev {
+                self.forward[i]
+                    .iter()
+                    .filter(|&&d| dist[d] != u32::MAX)
+                    .map(|&d| kind_of(d))
+                    .min()
+                    .unwrap_or(kind)
+            } else {
+                kind
+            };
+            let mut chain = vec![p.name.clone()];
+            let mut at = Some(first);
+            while let Some(x) = at {
+                let q = &self.lock.packages[x];
+                chain.push(format!("{}@{}", q.name, q.version));
+                at = next[x];
+            }
+            out.push(Puller {
+                member: p.name.clone(),
+                kind,
+                chain,
+            });
+        }
+        out
+    }
+}
+
+/// Resolves a lockfile dependency entry: `name`, `name version` or `name version (source)`.
+fn resolve(lock: &Lockfile, by_name: &HashMap<&str, Vec<usize>>, dep: &str) -> Option<usize> {
+    let mut parts = dep.splitn(3, ' ');
+    let candidates = by_name.get(parts.next()?)?;
+    if candidates.len() == 1 {
+        return candidates.first().copied();
+    }
+    let version = parts.next().and_then(|v| Version::parse(v).ok());
+    let source = parts
+        .next()
+        .map(|s| Source::parse(Some(s.trim_start_matches('(').trim_end_matches(')'))));
+    candidates.iter().copied().find(|&i| {
+        let p = &lock.packages[i];
+        version.as_ref().is_none_or(|v| *v == p.version)
+            && source.as_ref().is_none_or(|s| *s == p.source)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["helper", "wasmtime 27.0.0", "tester"]
+
+[[package]]
+name = "tester"
+version = "0.1.0"
+dependencies = ["wasmtime 36.0.3"]
+
+[[package]]
+name = "helper"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["wasmtime 27.0.0"]
+
+[[package]]
+name = "wasmtime"
+version = "27.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "wasmtime"
+version = "36.0.3"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
+    #[test]
+    fn shortest_chain_and_kind_of_the_first_edge() {
+        let lock = lockfile::parse(LOCK, "Cargo.lock").unwrap();
+        let g = Graph::new(&lock);
+        let members = vec![
+            Member {
+                name: "app".into(),
+                deps: vec![
+                    ("helper".into(), DepKind::Normal),
+                    ("wasmtime".into(), DepKind::Dev),
+                    ("tester".into(), DepKind::Dev),
+                ],
+            },
+            Member {
+                name: "tester".into(),
+                deps: vec![("wasmtime".into(), DepKind::Build)],
+            },
+        ];
+        let p27 = g.pullers(&[3], Some(&members));
+        assert_eq!(p27.len(), 1);
+        assert_eq!(p27[0].chain, ["app", "wasmtime@27.0.0"]);
+        assert_eq!(
+            p27[0].kind,
+            DepKind::Normal,
+            "also reached through the normal dep `helper`"
+        );
+
+        let p36 = g.pullers(&[4], Some(&members));
+        assert_eq!(p36.len(), 2);
+        assert_eq!((p36[0].member.as_str(), p36[0].kind), ("app", DepKind::Dev));
+        assert_eq!(p36[0].chain, ["app", "tester@0.1.0", "wasmtime@36.0.3"]);
+        assert_eq!(
+            (p36[1].member.as_str(), p36[1].kind),
+            ("tester", DepKind::Build)
+        );
+
+        let unknown = g.pullers(&[4], None);
+        assert_eq!(
+            unknown.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            [DepKind::Unknown, DepKind::Unknown]
+        );
+    }
+}
