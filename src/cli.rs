@@ -168,7 +168,7 @@ fn execute(cli: &Cli, matches: &ArgMatches, env: &Env, out: &mut dyn Write) -> R
         };
         let mut lockfile = input::read_lockfile(&ws.lockfile)?;
         lockfile.path = shown_path(&ws.lockfile, env);
-        let members = Some(ws.members);
+        let members = ws.members;
         (vec![LockInput { lockfile, members }], config)
     } else {
         let inputs = cli

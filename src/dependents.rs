@@ -17,6 +17,15 @@ pub enum DepKind {
     Unknown,
 }
 
+/// What is known of a lockfile's workspace members. `complete` when cargo
+/// listed them; otherwise (manifests read beside a lockfile) every path package
+/// is a root, with the kinds known for those listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Members {
+    pub list: Vec<Member>,
+    pub complete: bool,
+}
+
 /// A workspace member and its direct dependencies (by package name) with their kinds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -66,8 +75,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Who pulls in the packages `targets` (one train's crates in this lockfile).
-    /// Without member information, every path package outside `targets` is a root.
-    pub fn pullers(&self, targets: &[usize], members: Option<&[Member]>) -> Vec<Puller> {
+    pub fn pullers(&self, targets: &[usize], members: &Members) -> Vec<Puller> {
         let n = self.lock.packages.len();
         // Distance to the nearest target and the next step towards it.
         let mut next: Vec<Option<usize>> = vec![None; n];
@@ -92,13 +100,10 @@ impl<'a> Graph<'a> {
             if p.source != Source::Path || dist[i] == 0 || dist[i] == u32::MAX {
                 continue;
             }
-            let member = match members {
-                Some(ms) => match ms.iter().find(|m| m.name == p.name) {
-                    Some(m) => Some(m),
-                    None => continue,
-                },
-                None => None,
-            };
+            let member = members.list.iter().find(|m| m.name == p.name);
+            if member.is_none() && members.complete {
+                continue;
+            }
             // The member's direct dependency that starts the chain: shortest, then
             // normal before build before dev.
             let kind_of = |dep: usize| -> DepKind {
@@ -218,7 +223,11 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                 deps: vec![("wasmtime".into(), DepKind::Build)],
             },
         ];
-        let p27 = g.pullers(&[3], Some(&members));
+        let members = Members {
+            list: members,
+            complete: true,
+        };
+        let p27 = g.pullers(&[3], &members);
         assert_eq!(p27.len(), 1);
         assert_eq!(p27[0].chain, ["app", "wasmtime@27.0.0"]);
         assert_eq!(
@@ -227,7 +236,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             "also reached through the normal dep `helper`"
         );
 
-        let p36 = g.pullers(&[4], Some(&members));
+        let p36 = g.pullers(&[4], &members);
         assert_eq!(p36.len(), 2);
         assert_eq!((p36[0].member.as_str(), p36[0].kind), ("app", DepKind::Dev));
         assert_eq!(p36[0].chain, ["app", "tester@0.1.0", "wasmtime@36.0.3"]);
@@ -236,7 +245,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             ("tester", DepKind::Build)
         );
 
-        let unknown = g.pullers(&[4], None);
+        let unknown = g.pullers(&[4], &Members::default());
         assert_eq!(
             unknown.iter().map(|p| p.kind).collect::<Vec<_>>(),
             [DepKind::Unknown, DepKind::Unknown]

@@ -1,7 +1,7 @@
 //! Finds the Wasmtime family crates in one or more lockfiles and groups them
 //! into release trains (one per Wasmtime major; 0 is the pre-1.0 era).
 
-use crate::dependents::{Graph, Member, Puller};
+use crate::dependents::{Graph, Members, Puller};
 use crate::family::{Family, Placement};
 use crate::lockfile::{Lockfile, Package, Source};
 use semver::Version;
@@ -50,7 +50,7 @@ pub struct Inventory {
 #[derive(Debug, Clone)]
 pub struct LockInput {
     pub lockfile: Lockfile,
-    pub members: Option<Vec<Member>>,
+    pub members: Members,
 }
 
 impl Inventory {
@@ -107,7 +107,7 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
         if !in_this.is_empty() {
             let graph = Graph::new(lock);
             for (major, targets) in in_this {
-                let found = graph.pullers(&targets, input.members.as_deref());
+                let found = graph.pullers(&targets, &input.members);
                 inv.pullers
                     .entry(major)
                     .or_default()
@@ -183,7 +183,7 @@ mod tests {
         let data = Data::embedded().unwrap();
         let input = LockInput {
             lockfile: lockfile::parse(text, "Cargo.lock").unwrap(),
-            members: None,
+            members: Members::default(),
         };
         inventory(&[input], &data.family)
     }

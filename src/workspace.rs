@@ -3,7 +3,7 @@
 //! also yields the members' direct dependencies and the tool's config table.
 
 use crate::config;
-use crate::dependents::{DepKind, Member};
+use crate::dependents::{DepKind, Member, Members};
 use crate::error::{Error, Result};
 use cargo_metadata::{DependencyKind, MetadataCommand};
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub struct Workspace {
     pub root: PathBuf,
     pub lockfile: PathBuf,
-    pub members: Vec<Member>,
+    pub members: Members,
     /// The tool's table and where it came from (for error messages).
     pub config: Option<(serde_json::Value, String)>,
 }
@@ -60,7 +60,7 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
             })
         }),
     };
-    let members = meta
+    let list = meta
         .workspace_packages()
         .into_iter()
         .map(|p| Member {
@@ -82,15 +82,25 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
     Ok(Workspace {
         lockfile: root.join("Cargo.lock"),
         root,
-        members,
+        members: Members {
+            list,
+            complete: true,
+        },
         config,
     })
 }
 
 /// Best effort for a lockfile read on its own: the members declared by the
 /// `Cargo.toml` beside it (and member manifests listed by exact path that
-/// exist). `None` when there is no readable manifest.
-pub fn members_beside(lockfile: &Path) -> Option<Vec<Member>> {
+/// exist). Never complete: other path packages stay roots of unknown kind.
+pub fn members_beside(lockfile: &Path) -> Members {
+    Members {
+        list: manifests_beside(lockfile).unwrap_or_default(),
+        complete: false,
+    }
+}
+
+fn manifests_beside(lockfile: &Path) -> Option<Vec<Member>> {
     let dir = lockfile.parent()?;
     let root: toml::Table = read_manifest(&dir.join("Cargo.toml"))?;
     let mut members: Vec<Member> = member_of(&root).into_iter().collect();

@@ -100,12 +100,10 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
 
 fn train_block(out: &mut String, t: &Train, many_lockfiles: bool, o: &HumanOptions) {
     let p = o.paint;
-    let dev = if t.dev_only {
-        " (dev-dependencies only)"
-    } else {
-        ""
-    };
-    let _ = writeln!(out, "{}{dev}  {}", p.bold(&t.label()), status_text(t, p));
+    let _ = writeln!(out, "{}  {}", p.bold(&t.label()), status_text(t, p));
+    if t.dev_only {
+        let _ = writeln!(out, "  scope    dev-dependencies only");
+    }
 
     if o.verbose {
         let _ = writeln!(out, "  crates");

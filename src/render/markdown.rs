@@ -86,10 +86,13 @@ pub fn render(a: &Audit) -> String {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
     };
+    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         out,
-        "\n**Result: {verdict}** ({} errors, {} warnings, {} notes)",
-        r.errors, r.warnings, r.notes
+        "\n**Result: {verdict}** ({}, {}, {})",
+        count(r.errors, "error"),
+        count(r.warnings, "warning"),
+        count(r.notes, "note")
     );
     out
 }
