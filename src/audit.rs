@@ -3,14 +3,16 @@
 //! `Audit` is the JSON contract (`schema_version`).
 
 use crate::config::{Ignore, VersionMatch};
-use crate::data::Data;
+use crate::data::{Data, Provenance};
 use crate::dependents::{DepKind, Puller};
 use crate::findings::{Code, Finding, Levels, Location, Outcome};
 use crate::inventory::{CrateUse, Inventory};
 use crate::policy::{self, Status};
 use crate::recommend::{self, Advice, Upgrade};
 use crate::releases;
+use crate::security;
 use chrono::NaiveDate;
+use semver::Version;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -35,6 +37,8 @@ pub struct Options {
     pub ignores: Vec<Ignore>,
     /// Leave out trains that only dev-dependencies pull in.
     pub exclude_dev: bool,
+    /// The workspace's declared rust-version (its lowest, across members).
+    pub rust_version: Option<Version>,
 }
 
 impl Options {
@@ -46,6 +50,7 @@ impl Options {
             supported_through: None,
             ignores: Vec::new(),
             exclude_dev: false,
+            rust_version: None,
         }
     }
 }
@@ -55,7 +60,10 @@ pub struct Audit {
     pub schema_version: u32,
     pub as_of: NaiveDate,
     pub data_date: NaiveDate,
+    /// Which release data was used: embedded, or refreshed from the registry.
+    pub data: Provenance,
     pub supported_through: Option<NaiveDate>,
+    pub rust_version: Option<Version>,
     pub lockfiles: Vec<LockfileReport>,
     pub trains: Vec<Train>,
     /// Majors left out by `--exclude-dev` (used only by dev-dependencies).
@@ -85,6 +93,8 @@ pub struct Train {
     pub days_left: Option<i64>,
     /// The dates come from the policy alone: the data has not seen this major.
     pub projected: bool,
+    /// The newest patch of this line that the data knows.
+    pub newest_patch: Option<Version>,
     /// The lockfiles it was found in.
     pub lockfiles: Vec<String>,
     pub crates: Vec<CrateReport>,
@@ -121,7 +131,7 @@ pub fn label(major: u32) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct CrateReport {
     pub name: String,
-    pub version: String,
+    pub version: Version,
     /// `registry`, `git` or `path`.
     pub source: &'static str,
     /// The git URL (a fork still belongs to the upstream train) or a non-crates.io registry.
@@ -173,6 +183,12 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
     for t in &trains {
         train_findings(t, opts, &mut findings);
     }
+    findings.extend(security::findings(
+        &trains,
+        data,
+        opts.as_of,
+        opts.rust_version.as_ref(),
+    ));
     for (index, lock) in inv.lockfiles.iter().enumerate() {
         let here: Vec<&Train> = trains
             .iter()
@@ -180,7 +196,7 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
             .collect();
         if here.len() > 1 {
             let list: Vec<String> = here.iter().map(|t| t.major.to_string()).collect();
-            let mut f = finding(
+            let mut f = Finding::new(
                 Code::MultipleTrains,
                 None,
                 format!(
@@ -198,7 +214,7 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         }
     }
     for c in &inv.unrecognized {
-        let mut f = finding(
+        let mut f = Finding::new(
             Code::UnrecognizedVersion,
             None,
             format!(
@@ -215,19 +231,26 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         findings.push(f);
     }
 
-    let (findings, ignored) = apply_ignores(findings, &trains, opts);
-    let findings: Vec<Finding> = findings
-        .into_iter()
-        .filter_map(|mut f| {
-            f.level = opts.levels.level_of(f.code)?;
-            Some(f)
-        })
-        .collect();
+    // Allowed findings are gone before ignores are matched, so an ignore only
+    // ever hides what would have been shown; then the ignore findings get levels.
+    let with_levels = |findings: Vec<Finding>| -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter_map(|mut f| {
+                f.level = opts.levels.level_of(f.code)?;
+                Some(f)
+            })
+            .collect()
+    };
+    let (findings, ignored) = apply_ignores(with_levels(findings), &trains, opts);
+    let findings = with_levels(findings);
     Audit {
         schema_version: SCHEMA_VERSION,
         as_of: opts.as_of,
         data_date: data.data_date,
+        data: data.provenance.clone(),
         supported_through: opts.supported_through,
+        rust_version: opts.rust_version.clone(),
         lockfiles: inv
             .lockfiles
             .iter()
@@ -276,6 +299,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
             .as_ref()
             .map(|r| (r.eol_date - opts.as_of).num_days()),
         projected: release.as_ref().is_some_and(|r| r.projected),
+        newest_patch: release.as_ref().and_then(|r| r.latest_patch.clone()),
         lockfiles: lockfiles
             .into_iter()
             .map(|i| inv.lockfiles[i].path.clone())
@@ -284,7 +308,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
             .iter()
             .map(|c| CrateReport {
                 name: c.name.clone(),
-                version: c.version.to_string(),
+                version: c.version.clone(),
                 source: c.source.kind(),
                 url: c.source.display_url().map(str::to_string),
                 lockfile: inv.lockfiles[c.lockfile].path.clone(),
@@ -311,11 +335,11 @@ fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
         line: c.line,
     });
     let mut push = |code: Code, message: String| {
-        let mut f = finding(code, Some(t.major), message);
+        let mut f = Finding::new(code, Some(t.major), message);
         f.location = at.clone();
         if let Some(c) = t.headline() {
             f.crate_name = Some(c.name.clone());
-            f.version = Some(c.version.clone());
+            f.version = Some(c.version.to_string());
         }
         out.push(f);
     };
@@ -331,13 +355,13 @@ fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
             push(Code::Eol, message);
         }
         Status::Prerelease => {
-            let versions: BTreeSet<&str> = t
+            let versions: BTreeSet<&Version> = t
                 .crates
                 .iter()
-                .filter(|c| c.version.contains('-'))
-                .map(|c| c.version.as_str())
+                .filter(|c| !c.version.pre.is_empty())
+                .map(|c| &c.version)
                 .collect();
-            let versions: Vec<&str> = versions.into_iter().collect();
+            let versions: Vec<String> = versions.into_iter().map(Version::to_string).collect();
             push(
                 Code::Prerelease,
                 format!(
@@ -437,7 +461,7 @@ fn apply_ignores(
         let what = format!("{} {}", ig.crate_name, ig.version);
         match ig.until {
             Some(until) if opts.as_of > until => {
-                let mut f = finding(
+                let mut f = Finding::new(
                     Code::IgnoreExpired,
                     None,
                     format!(
@@ -455,7 +479,7 @@ fn apply_ignores(
                 kept.push(f);
             }
             _ if !matched[i] => {
-                let mut f = finding(
+                let mut f = Finding::new(
                     Code::UnusedIgnore,
                     None,
                     format!(
@@ -476,7 +500,7 @@ fn apply_ignores(
 /// matching version (or the finding is about that very crate version).
 fn covers(ig: &Ignore, f: &Finding, trains: &[Train]) -> bool {
     let version_matches = |version: &str, major: Option<u32>| match &ig.version {
-        VersionMatch::Exact(v) => version == v.to_string(),
+        VersionMatch::Exact(v) => Version::parse(version).is_ok_and(|u| u == *v),
         VersionMatch::Major(m) => major == Some(*m),
     };
     match f.major {
@@ -484,25 +508,15 @@ fn covers(ig: &Ignore, f: &Finding, trains: &[Train]) -> bool {
             .iter()
             .filter(|t| t.major == major)
             .flat_map(|t| &t.crates)
-            .any(|c| c.name == ig.crate_name && version_matches(&c.version, Some(major))),
+            .any(|c| {
+                c.name == ig.crate_name && version_matches(&c.version.to_string(), Some(major))
+            }),
         None => {
             f.crate_name.as_deref() == Some(ig.crate_name.as_str())
                 && f.version
                     .as_deref()
                     .is_some_and(|v| version_matches(v, None))
         }
-    }
-}
-
-fn finding(code: Code, major: Option<u32>, message: String) -> Finding {
-    Finding {
-        code,
-        level: code.default_level(),
-        major,
-        crate_name: None,
-        version: None,
-        message,
-        location: None,
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Config {
     pub warn: Vec<Selector>,
     pub allow: Vec<Selector>,
     pub ignore: Vec<Ignore>,
+    /// A sparse index (mirror) for `refresh`.
+    pub index_url: Option<String>,
 }
 
 /// Hides the findings of the train that holds `crate_name` at `version`.
@@ -65,6 +67,7 @@ struct RawConfig {
     allow: Vec<String>,
     #[serde(default)]
     ignore: Vec<RawIgnore>,
+    index_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +156,17 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
         warn: selectors("warn", &raw.warn)?,
         allow: selectors("allow", &raw.allow)?,
         ignore,
+        index_url: raw
+            .index_url
+            .map(|u| {
+                crate::registry::normalize_index_url(&u).map_err(|_| {
+                    bad(
+                        "index-url",
+                        &format!("an http(s) URL of a sparse index, found {u:?}"),
+                    )
+                })
+            })
+            .transpose()?,
     })
 }
 

@@ -3,12 +3,14 @@
 //! The rules that turn a major number into dates live in `policy`; this is
 //! only what actually happened, up to `data_date`.
 
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::family::Family;
+use crate::policy;
 use chrono::NaiveDate;
 use semver::{Version, VersionReq};
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
 
 const RELEASES_JSON: &str = include_str!("../data/releases.json");
 const CRATES_JSON: &str = include_str!("../data/crates.json");
@@ -19,14 +21,28 @@ const RELEASE_NOTES_JSON: &str = include_str!("../data/release-notes.json");
 pub struct Data {
     /// The day the facts were taken; nothing after it is known.
     pub data_date: NaiveDate,
+    pub provenance: Provenance,
+    /// Versions the registry reports as yanked (from refreshed data).
+    pub yanked: HashSet<(String, Version)>,
     pub pre_1_0_last: Version,
+    pub pre_1_0_date: NaiveDate,
     pub majors: BTreeMap<u32, MajorFacts>,
     pub family: Family,
     pub advisories: Vec<Advisory>,
     pub release_notes: BTreeMap<u32, ReleaseNotes>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Which data is in use, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// `embedded`, or `registry` when a refreshed cache was merged in.
+    pub source: &'static str,
+    pub date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct MajorFacts {
     pub major: u32,
     pub lts: bool,
@@ -37,14 +53,14 @@ pub struct MajorFacts {
     pub patches: Vec<Patch>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Patch {
     pub version: Version,
     pub date: NaiveDate,
     /// GHSA ids of the security advisories this patch fixed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub advisories: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub yanked: bool,
 }
 
@@ -99,16 +115,19 @@ pub struct ReleaseNotes {
     pub removed_prs: Vec<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct ReleasesFile {
+    schema: u32,
     data_date: NaiveDate,
+    source: String,
     pre_1_0: PreOneFile,
     majors: Vec<MajorFacts>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct PreOneFile {
     last_version: Version,
+    last_date: NaiveDate,
 }
 
 #[derive(Deserialize)]
@@ -129,7 +148,14 @@ impl Data {
         let notes: ReleaseNotesFile = from_json("data/release-notes.json", RELEASE_NOTES_JSON)?;
         Ok(Data {
             data_date: releases.data_date,
+            provenance: Provenance {
+                source: "embedded",
+                date: releases.data_date,
+                index_url: None,
+            },
+            yanked: HashSet::new(),
             pre_1_0_last: releases.pre_1_0.last_version,
+            pre_1_0_date: releases.pre_1_0.last_date,
             majors: releases.majors.into_iter().map(|m| (m.major, m)).collect(),
             family: Family::from_json(CRATES_JSON)?,
             advisories: advisories.advisories,
@@ -141,6 +167,91 @@ impl Data {
     pub fn newest_major(&self) -> u32 {
         self.majors.keys().next_back().copied().unwrap_or(0)
     }
+
+    /// Merges a refreshed registry cache into the facts: new majors and
+    /// patches (with publish dates and rust-version), and yanked flags.
+    pub fn with_index(mut self, cache: &Cache) -> Data {
+        let fetched = cache.fetched_at.date_naive();
+        for iv in cache.crates.get("wasmtime").into_iter().flatten() {
+            let Ok(v) = Version::parse(&iv.vers) else {
+                continue;
+            };
+            let Ok(major) = u32::try_from(v.major) else {
+                continue;
+            };
+            if !v.pre.is_empty() || major == 0 || major > policy::MAX_MAJOR {
+                continue;
+            }
+            let Some(eol) = policy::eol_date(major) else {
+                continue;
+            };
+            let day = iv.pubtime.map(|t| t.date_naive()).unwrap_or(fetched);
+            let rust = iv.rust_version.as_deref().and_then(rust_version);
+            let facts = self.majors.entry(major).or_insert_with(|| MajorFacts {
+                major,
+                lts: policy::is_lts(major),
+                released: day,
+                eol,
+                rust_version: None,
+                patches: Vec::new(),
+            });
+            if v.minor == 0 && v.patch == 0 {
+                facts.released = facts.released.min(day);
+            }
+            if facts.rust_version.is_none() {
+                facts.rust_version = rust;
+            }
+            match facts.patches.iter_mut().find(|p| p.version == v) {
+                Some(p) => p.yanked = iv.yanked,
+                None => facts.patches.push(Patch {
+                    version: v,
+                    date: day,
+                    advisories: Vec::new(),
+                    yanked: iv.yanked,
+                }),
+            }
+            facts.patches.sort_by(|a, b| a.version.cmp(&b.version));
+        }
+        for (name, versions) in &cache.crates {
+            for iv in versions.iter().filter(|iv| iv.yanked) {
+                if let Ok(v) = Version::parse(&iv.vers) {
+                    self.yanked.insert((name.clone(), v));
+                }
+            }
+        }
+        self.data_date = self.data_date.max(fetched);
+        self.provenance = Provenance {
+            source: "registry",
+            date: fetched,
+            index_url: Some(cache.index_url.clone()),
+        };
+        self
+    }
+
+    /// `data/releases.json` for these facts (the maintainer's `refresh --write-data`).
+    pub fn releases_json(&self) -> String {
+        let file = ReleasesFile {
+            schema: 1,
+            data_date: self.data_date,
+            source: "Wasmtime release tags, release branches and RELEASES.md; RustSec advisory-db; the crates.io index".into(),
+            pre_1_0: PreOneFile {
+                last_version: self.pre_1_0_last.clone(),
+                last_date: self.pre_1_0_date,
+            },
+            majors: self.majors.values().cloned().collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// A rust-version as cargo writes it (`1.85` or `1.85.0`).
+pub fn rust_version(s: &str) -> Option<Version> {
+    let s = s.trim();
+    Version::parse(s)
+        .ok()
+        .or_else(|| Version::parse(&format!("{s}.0")).ok())
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T> {

@@ -16,6 +16,11 @@ pub enum Code {
     UnsupportedOn,
     IgnoreExpired,
     UnusedIgnore,
+    OutdatedPatch,
+    Vulnerable,
+    Yanked,
+    StaleData,
+    MsrvGap,
     UnrecognizedVersion,
 }
 
@@ -30,6 +35,11 @@ impl Code {
         Code::UnsupportedOn,
         Code::IgnoreExpired,
         Code::UnusedIgnore,
+        Code::OutdatedPatch,
+        Code::Vulnerable,
+        Code::Yanked,
+        Code::StaleData,
+        Code::MsrvGap,
         Code::UnrecognizedVersion,
     ];
 
@@ -44,6 +54,11 @@ impl Code {
             Code::UnsupportedOn => "unsupported-on",
             Code::IgnoreExpired => "ignore-expired",
             Code::UnusedIgnore => "unused-ignore",
+            Code::OutdatedPatch => "outdated-patch",
+            Code::Vulnerable => "vulnerable",
+            Code::Yanked => "yanked",
+            Code::StaleData => "stale-data",
+            Code::MsrvGap => "msrv-gap",
             Code::UnrecognizedVersion => "unrecognized-version",
         }
     }
@@ -57,9 +72,11 @@ impl Code {
             | Code::MultipleTrains
             | Code::IgnoreExpired
             | Code::UnusedIgnore
+            | Code::OutdatedPatch
+            | Code::Yanked
             | Code::UnrecognizedVersion => Level::Warning,
-            Code::UnsupportedOn => Level::Error,
-            Code::NotLts => Level::Note,
+            Code::UnsupportedOn | Code::Vulnerable => Level::Error,
+            Code::NotLts | Code::StaleData | Code::MsrvGap => Level::Note,
         }
     }
 
@@ -78,6 +95,13 @@ impl Code {
                 "an ignore's `until` date has passed: its finding is shown again"
             }
             Code::UnusedIgnore => "an ignore in the configuration matches no finding",
+            Code::OutdatedPatch => {
+                "a newer patch release (with security fixes) exists in the same line"
+            }
+            Code::Vulnerable => "a security advisory affects the exact version in use",
+            Code::Yanked => "the version in use was yanked from the registry (refreshed data)",
+            Code::StaleData => "the release calendar says majors exist that the data has not seen",
+            Code::MsrvGap => "the upgrade target needs a newer Rust than the workspace declares",
             Code::UnrecognizedVersion => "a family crate's version matches no Wasmtime release",
         }
     }
@@ -130,6 +154,36 @@ pub struct Finding {
     pub message: String,
     /// Where to point annotations: the lockfile line of the package concerned.
     pub location: Option<Location>,
+    /// The advisories the finding is about (`vulnerable`, `outdated-patch`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advisories: Vec<AdvisoryRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdvisoryRef {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The first fixed version in the line of the version in use, if any.
+    pub fixed_in: Option<String>,
+}
+
+impl Finding {
+    /// A finding at its code's default level.
+    pub fn new(code: Code, major: Option<u32>, message: String) -> Finding {
+        Finding {
+            code,
+            level: code.default_level(),
+            major,
+            crate_name: None,
+            version: None,
+            message,
+            location: None,
+            advisories: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

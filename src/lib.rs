@@ -8,6 +8,7 @@
 //! Everything from `lockfile` to `render` is pure.
 
 pub mod audit;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -20,7 +21,9 @@ pub mod inventory;
 pub mod lockfile;
 pub mod policy;
 pub mod recommend;
+pub mod registry;
 pub mod releases;
 pub mod render;
+pub mod security;
 pub mod text;
 pub mod workspace;

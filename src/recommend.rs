@@ -33,6 +33,8 @@ pub struct Target {
     pub projected: bool,
     /// How many majors the move crosses (always counted upwards from the older one).
     pub majors_crossed: u32,
+    /// The target's minimum supported Rust version, when the data knows it.
+    pub rust_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +46,7 @@ pub struct Upgrade {
     pub target_release_date: Option<NaiveDate>,
     pub target_eol_date: Option<NaiveDate>,
     pub majors_crossed: Option<u32>,
+    pub target_rust_version: Option<String>,
     /// The LTS after the train (with its nominal release date).
     pub next_lts: NextLts,
     /// The other choice for trains newer than every released LTS: move back.
@@ -78,6 +81,7 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
             target_release_date: None,
             target_eol_date: None,
             majors_crossed: None,
+            target_rust_version: None,
             next_lts,
             alternative: None,
         };
@@ -100,6 +104,7 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         target_release_date: goal.as_ref().map(|t| t.release_date),
         target_eol_date: goal.as_ref().map(|t| t.eol_date),
         majors_crossed: goal.as_ref().map(|t| t.majors_crossed),
+        target_rust_version: goal.as_ref().and_then(|t| t.rust_version.clone()),
         next_lts,
         alternative,
     }
@@ -115,6 +120,7 @@ fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
         eol_date: r.eol_date,
         projected: r.projected,
         majors_crossed: major.abs_diff(train),
+        rust_version: r.rust_version.map(|v| format!("{}.{}", v.major, v.minor)),
     })
 }
 

@@ -13,6 +13,8 @@ pub struct Workspace {
     pub root: PathBuf,
     pub lockfile: PathBuf,
     pub members: Members,
+    /// The lowest rust-version the members declare.
+    pub rust_version: Option<semver::Version>,
     /// The tool's table and where it came from (for error messages).
     pub config: Option<(serde_json::Value, String)>,
 }
@@ -60,6 +62,11 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
             })
         }),
     };
+    let rust_version = meta
+        .workspace_packages()
+        .iter()
+        .filter_map(|p| p.rust_version.clone())
+        .min();
     let list = meta
         .workspace_packages()
         .into_iter()
@@ -86,6 +93,7 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
             list,
             complete: true,
         },
+        rust_version,
         config,
     })
 }
@@ -120,6 +128,23 @@ fn manifests_beside(lockfile: &Path) -> Option<Vec<Member>> {
         }
     }
     Some(members)
+}
+
+/// The rust-version declared by the manifest beside a lockfile (its package's,
+/// else `[workspace.package]`'s).
+pub fn rust_version_beside(lockfile: &Path) -> Option<semver::Version> {
+    let root = read_manifest(&lockfile.parent()?.join("Cargo.toml"))?;
+    let declared = root
+        .get("package")
+        .and_then(|p| p.get("rust-version"))
+        .and_then(|v| v.as_str())
+        .or_else(|| {
+            root.get("workspace")?
+                .get("package")?
+                .get("rust-version")?
+                .as_str()
+        })?;
+    crate::data::rust_version(declared)
 }
 
 fn read_manifest(path: &Path) -> Option<toml::Table> {

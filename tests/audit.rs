@@ -7,7 +7,7 @@ use serde_json::json;
 
 #[test]
 fn spin_uses_wasmtime_47_which_is_eol() {
-    let (code, r) = audit_json("spin", &[]);
+    let (code, r) = support_json("spin", &[]);
     assert_eq!(code, 0, "EOL is a warning unless denied");
     assert_eq!(r["schema_version"], 1);
     assert_eq!(r["as_of"], DATE);
@@ -47,13 +47,13 @@ fn spin_uses_wasmtime_47_which_is_eol() {
 
 #[test]
 fn deny_eol_fails_exactly_when_a_train_is_eol() {
-    let (code, r) = audit_json("spin", &["--deny-eol"]);
+    let (code, r) = support_json("spin", &["--deny-eol"]);
     assert_eq!(code, 1);
     assert_eq!(r["findings"][0]["level"], "error");
     assert_eq!(r["result"]["verdict"], "fail");
 
     // wasm-tools uses 36 LTS (supported until 2027-08-20).
-    let (code, r) = audit_json("wasm-tools", &["--deny-eol"]);
+    let (code, r) = support_json("wasm-tools", &["--deny-eol"]);
     assert_eq!(code, 0);
     assert_eq!(majors(&r), [36]);
     let t = train(&r, 36);
@@ -68,7 +68,7 @@ fn deny_eol_fails_exactly_when_a_train_is_eol() {
 
 #[test]
 fn javy_has_two_trains_and_says_so() {
-    let (_, r) = audit_json("javy", &[]);
+    let (_, r) = support_json("javy", &[]);
     assert_eq!(majors(&r), [38, 46]);
     assert_eq!(train(&r, 38)["eol_date"], "2025-12-20");
     assert_eq!(train(&r, 46)["eol_date"], "2026-08-20");
@@ -95,7 +95,7 @@ fn javy_has_two_trains_and_says_so() {
 
 #[test]
 fn viceroy_has_a_stray_cranelift_from_the_36_lts() {
-    let (_, r) = audit_json("Viceroy", &[]);
+    let (_, r) = support_json("Viceroy", &[]);
     assert_eq!(majors(&r), [36, 39]);
     let names: Vec<&str> = train(&r, 36)["crates"]
         .as_array()
@@ -109,7 +109,7 @@ fn viceroy_has_a_stray_cranelift_from_the_36_lts() {
 
 #[test]
 fn wasmtimes_own_workspace_is_a_prerelease_of_49_without_placeholders() {
-    let (code, r) = audit_json("wasmtime", &["--deny-eol"]);
+    let (code, r) = support_json("wasmtime", &["--deny-eol"]);
     assert_eq!(code, 0, "pre-release is not EOL");
     assert_eq!(majors(&r), [49]);
     let t = train(&r, 49);
@@ -128,14 +128,14 @@ fn wasmtimes_own_workspace_is_a_prerelease_of_49_without_placeholders() {
 
 #[test]
 fn cranelift_only_projects_are_audited_too() {
-    let (_, r) = audit_json("rustc_codegen_cranelift", &[]);
+    let (_, r) = support_json("rustc_codegen_cranelift", &[]);
     assert_eq!(majors(&r), [47]);
     assert_eq!(train(&r, 47)["crates"].as_array().unwrap().len(), 18);
 }
 
 #[test]
 fn pre_1_0_era_is_one_train_that_is_always_eol() {
-    let (code, r) = audit_json("spin-2022-v3", &["--deny-eol"]);
+    let (code, r) = support_json("spin-2022-v3", &["--deny-eol"]);
     assert_eq!(code, 1);
     assert_eq!(r["lockfiles"][0]["format"], 3);
     assert_eq!(majors(&r), [0]);
@@ -155,7 +155,7 @@ fn pre_1_0_era_is_one_train_that_is_always_eol() {
 
 #[test]
 fn v1_lockfile_with_cranelift_from_git() {
-    let (_, r) = audit_json("rustc_codegen_cranelift-2020-v1", &[]);
+    let (_, r) = support_json("rustc_codegen_cranelift-2020-v1", &[]);
     assert_eq!(r["lockfiles"][0]["format"], 1);
     assert_eq!(majors(&r), [0]);
     let crates = train(&r, 0)["crates"].as_array().unwrap().clone();
@@ -252,7 +252,7 @@ fn generated_lockfiles_match_the_documented_examples() {
         ),
     ];
     for (fixture, major, lts, status, eol, days, target, path) in cases {
-        let (_, r) = audit_json(fixture, &[]);
+        let (_, r) = support_json(fixture, &[]);
         assert_eq!(majors(&r), [major], "{fixture}");
         let t = train(&r, major);
         assert_eq!(t["lts"], lts, "{fixture}");
@@ -266,7 +266,7 @@ fn generated_lockfiles_match_the_documented_examples() {
 
 #[test]
 fn the_27_lockfile_places_cranelift_0_114_in_train_27() {
-    let (_, r) = audit_json("generated/wasmtime-27", &[]);
+    let (_, r) = support_json("generated/wasmtime-27", &[]);
     let crates = train(&r, 27)["crates"].as_array().unwrap().clone();
     assert!(
         crates
@@ -282,7 +282,7 @@ fn the_27_lockfile_places_cranelift_0_114_in_train_27() {
 
 #[test]
 fn a_newer_than_lts_train_offers_both_choices() {
-    let (code, r) = audit_json("generated/wasmtime-50.0.1", &[]);
+    let (code, r) = support_json("generated/wasmtime-50.0.1", &[]);
     assert_eq!(code, 0);
     let u = &train(&r, 50)["upgrade"];
     assert_eq!(u["advice"], "next-lts");
@@ -293,7 +293,7 @@ fn a_newer_than_lts_train_offers_both_choices() {
     assert_eq!(codes(&r), ["eol-soon", "not-lts"]);
     assert_eq!(r["findings"][1]["level"], "note");
 
-    let (_, r) = audit_json("generated/wasmtime-50.0.1", &["--warn-within", "28"]);
+    let (_, r) = support_json("generated/wasmtime-50.0.1", &["--warn-within", "28"]);
     assert_eq!(
         codes(&r),
         ["not-lts"],
@@ -303,7 +303,7 @@ fn a_newer_than_lts_train_offers_both_choices() {
 
 #[test]
 fn on_the_newest_lts_there_is_nothing_to_do() {
-    let (code, r) = audit_json("generated/wasmtime-48.0.0", &["--deny-eol"]);
+    let (code, r) = support_json("generated/wasmtime-48.0.0", &["--deny-eol"]);
     assert_eq!(code, 0);
     let u = &train(&r, 48)["upgrade"];
     assert_eq!(u["advice"], "on-newest-lts");
@@ -317,7 +317,7 @@ fn on_the_newest_lts_there_is_nothing_to_do() {
 
 #[test]
 fn pulley_0_1_0_follows_the_other_crates_of_the_lockfile() {
-    let (_, r) = audit_json("generated/wasmtime-25.0.0", &[]);
+    let (_, r) = support_json("generated/wasmtime-25.0.0", &[]);
     assert_eq!(majors(&r), [25], "0.1.0 alone would read as 24");
     let pulley = train(&r, 25)["crates"]
         .as_array()
@@ -333,16 +333,16 @@ fn pulley_0_1_0_follows_the_other_crates_of_the_lockfile() {
 #[test]
 fn dates_change_the_verdict() {
     // 36 LTS on its last supported day, then the day after.
-    let (code, r) = audit_json("wasm-tools", &["--date", "2027-08-20", "--deny-eol"]);
+    let (code, r) = support_json("wasm-tools", &["--date", "2027-08-20", "--deny-eol"]);
     assert_eq!(
         (code, train(&r, 36)["status"].as_str()),
         (0, Some("supported"))
     );
     assert_eq!(codes(&r), ["eol-soon"]);
-    let (code, r) = audit_json("wasm-tools", &["--date", "2027-08-21", "--deny-eol"]);
+    let (code, r) = support_json("wasm-tools", &["--date", "2027-08-21", "--deny-eol"]);
     assert_eq!((code, train(&r, 36)["status"].as_str()), (1, Some("eol")));
     // Before 50's release date it is unreleased.
-    let (_, r) = audit_json("generated/wasmtime-50.0.1", &["--date", "2026-10-01"]);
+    let (_, r) = support_json("generated/wasmtime-50.0.1", &["--date", "2026-10-01"]);
     assert_eq!(train(&r, 50)["status"], "unreleased");
     assert_eq!(codes(&r), ["unreleased"]);
 }
@@ -402,13 +402,13 @@ fn no_wasmtime_crates_is_a_clean_exit() {
         "{}",
         r.stdout
     );
-    let (_, j) = audit_json("generated/no-wasmtime", &[]);
+    let (_, j) = support_json("generated/no-wasmtime", &[]);
     assert_eq!(j["trains"], json!([]));
 }
 
 #[test]
 fn allow_and_deny_change_levels_in_order() {
-    let (code, r) = audit_json("javy", &["-D", "warnings", "-A", "multiple-trains"]);
+    let (code, r) = support_json("javy", &["-D", "warnings", "-A", "multiple-trains"]);
     assert_eq!(code, 1);
     assert_eq!(codes(&r), ["eol", "eol"]);
     assert!(
@@ -418,7 +418,7 @@ fn allow_and_deny_change_levels_in_order() {
             .iter()
             .all(|f| f["level"] == "error")
     );
-    let (code, r) = audit_json("javy", &["--deny-eol", "-W", "eol"]);
+    let (code, r) = support_json("javy", &["--deny-eol", "-W", "eol"]);
     assert_eq!(code, 0, "the later -W wins over --deny-eol");
     assert_eq!(r["result"]["warnings"], 3);
 }

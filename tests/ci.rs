@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 const MONOREPO: &str = "fixtures/workspaces/monorepo/Cargo.toml";
 
 fn monorepo(extra: &[&str]) -> Run {
-    let mut args = vec!["--manifest-path", MONOREPO];
+    let mut args = SUPPORT_ONLY.to_vec();
+    args.extend(["--manifest-path", MONOREPO]);
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -29,12 +30,13 @@ fn workspace_with(fixture_name: &str, config: &str) -> (tempfile::TempDir, PathB
 }
 
 fn run_in(manifest: &Path, extra: &[&str]) -> Run {
-    let mut args = vec![
+    let mut args = SUPPORT_ONLY.to_vec();
+    args.extend([
         "--manifest-path",
         manifest.to_str().unwrap(),
         "--date",
         DATE,
-    ];
+    ]);
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -66,7 +68,7 @@ fn who_pulls_each_train_in_with_kind_and_chain() {
     assert_eq!(p48[1]["chain"], json!(["engine", "wasmtime@48.0.8"]));
 
     // The same from the lockfile alone: the manifests beside it give the kinds.
-    let (_, l) = audit_json("workspaces/monorepo", &[]);
+    let (_, l) = support_json("workspaces/monorepo", &[]);
     assert_eq!(train(&l, 36)["dev_only"], true);
     assert_eq!(train(&l, 47)["pulled_in_by"][0]["kind"], "build");
 
@@ -83,7 +85,7 @@ fn who_pulls_each_train_in_with_kind_and_chain() {
 
 #[test]
 fn without_manifests_the_kind_is_unknown() {
-    let (_, r) = audit_json("wasm-tools", &[]);
+    let (_, r) = support_json("wasm-tools", &[]);
     let pulled = train(&r, 36)["pulled_in_by"].as_array().unwrap().clone();
     let members: Vec<&str> = pulled
         .iter()
@@ -257,7 +259,7 @@ fn bad_config_is_an_error_naming_the_key() {
 
 #[test]
 fn supported_through_is_the_pre_release_check() {
-    let r = run(&[
+    let r = run_support(&[
         "--lockfile",
         &lock("generated/wasmtime-36.0.3"),
         "--date",
@@ -269,7 +271,7 @@ fn supported_through_is_the_pre_release_check() {
     ]);
     assert_eq!(r.code, 0, "36 LTS is supported on its EOL date");
     assert_eq!(r.json()["supported_through"], "2027-08-20");
-    let r = run(&[
+    let r = run_support(&[
         "--lockfile",
         &lock("generated/wasmtime-36.0.3"),
         "--date",
@@ -290,7 +292,7 @@ fn supported_through_is_the_pre_release_check() {
             .contains("its support ends on 2027-08-20")
     );
 
-    let r = run(&[
+    let r = run_support(&[
         "--lockfile",
         &lock("wasmtime"),
         "--date",
@@ -307,7 +309,7 @@ fn supported_through_is_the_pre_release_check() {
                 .unwrap()
                 .contains("pre-releases are never supported")
     }));
-    let human = run(&[
+    let human = run_support(&[
         "--lockfile",
         &lock("generated/wasmtime-48.0.0"),
         "--date",
@@ -331,7 +333,7 @@ fn every_code_is_produced_by_some_input() {
         "version = 4\n\n[[package]]\nname = \"cranelift-codegen\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
     )
     .unwrap();
-    let r = run(&[
+    let r = run_support(&[
         "--lockfile",
         odd.to_str().unwrap(),
         "--date",
@@ -354,7 +356,7 @@ fn every_code_is_produced_by_some_input() {
             vec!["--supported-through", "2030-01-01"],
         ),
     ] {
-        let (_, r) = audit_json(name, &extra);
+        let (_, r) = support_json(name, &extra);
         seen.extend(codes(&r));
     }
     seen.extend(codes(
@@ -394,7 +396,7 @@ fn markdown_and_json_match_snapshots() {
     let md = monorepo(&["--date", DATE, "--format", "markdown"]);
     assert_eq!(md.code, 0);
     assert_snapshot("markdown-monorepo.md", &md.stdout);
-    let md = run(&[
+    let md = run_support(&[
         "--lockfile",
         &lock("generated/wasmtime-50.0.1"),
         "--date",
@@ -460,7 +462,7 @@ fn crafted_input_cannot_inject_workflow_commands_or_markdown() {
     std::fs::create_dir(&evil_dir).unwrap();
     let lockfile = evil_dir.join("Cargo.lock");
     std::fs::copy(fixture("generated/wasmtime-27/Cargo.lock"), &lockfile).unwrap();
-    let r = run(&[
+    let r = run_support(&[
         "--lockfile",
         lockfile.to_str().unwrap(),
         "--date",
@@ -547,7 +549,7 @@ fn sarif_output_validates_against_the_schema() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(rules.len(), 10, "one rule per code");
+    assert_eq!(rules.len(), 15, "one rule per code");
     let results = run0["results"].as_array().unwrap();
     let eol = results.iter().find(|r| r["ruleId"] == "eol").unwrap();
     assert_eq!(eol["level"], "error");

@@ -159,6 +159,10 @@ fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.env("PATH", path)
         .env("CARGO_NET_OFFLINE", "true")
+        .env(
+            "CARGO_WASMTIME_SUPPORT_CACHE_DIR",
+            root().join("target/no-registry-cache"),
+        )
         .env_remove("CARGO_TERM_COLOR")
         .env_remove("NO_COLOR");
     cmd

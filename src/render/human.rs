@@ -4,6 +4,7 @@
 use super::paint::Paint;
 use crate::audit::{Audit, CrateReport, Train, days_text};
 use crate::dependents::DepKind;
+use crate::findings::Code;
 use crate::policy::Status;
 use crate::recommend::{Advice, Upgrade};
 use crate::text::sanitize;
@@ -34,7 +35,10 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
         "{} as of {} {}",
         p.bold("Wasmtime support audit"),
         a.as_of,
-        p.dim(&format!("(release data of {})", a.data_date))
+        p.dim(&format!(
+            "({} release data of {})",
+            a.data.source, a.data.date
+        ))
     );
     for l in &a.lockfiles {
         let line = format!(
@@ -58,16 +62,51 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
         out.push_str("No Wasmtime crates found.\n");
     }
     for t in &a.trains {
-        train_block(&mut out, t, a.lockfiles.len() > 1, o);
+        train_block(&mut out, t, a, o);
         out.push('\n');
     }
 
-    for f in &a.findings {
+    let mut i = 0;
+    while i < a.findings.len() {
+        let f = &a.findings[i];
+        // Advisories against one crate version are listed under one heading.
+        let group = a.findings[i..]
+            .iter()
+            .take_while(|g| {
+                g.code == Code::Vulnerable
+                    && f.code == Code::Vulnerable
+                    && g.crate_name == f.crate_name
+                    && g.version == f.version
+                    && g.level == f.level
+            })
+            .count()
+            .max(1);
         let head = format!("{}[{}]", f.level.as_str(), f.code);
-        let text = format!("{head}: {}", sanitize(&f.message));
+        let text = if group > 1 {
+            format!(
+                "{head}: {} {} is affected by {group} security advisories:",
+                f.crate_name.as_deref().unwrap_or_default(),
+                f.version.as_deref().unwrap_or_default()
+            )
+        } else {
+            format!("{head}: {}", sanitize(&f.message))
+        };
         let wrapped = wrap(&text, o.width, 4);
         let rest = wrapped.strip_prefix(&head).unwrap_or(&wrapped);
         let _ = writeln!(out, "{}{}", p.level(f.level, &head), rest);
+        if group > 1 {
+            for g in &a.findings[i..i + group] {
+                for adv in &g.advisories {
+                    let fix = match &adv.fixed_in {
+                        Some(v) => format!("fixed in {v}"),
+                        None => "no fix in this line".to_string(),
+                    };
+                    let line = format!("    {} ({fix}): {}", adv.id, sanitize(&adv.title));
+                    let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+                }
+            }
+        }
+        i += group;
     }
     if !a.findings.is_empty() {
         out.push('\n');
@@ -98,8 +137,9 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
     out
 }
 
-fn train_block(out: &mut String, t: &Train, many_lockfiles: bool, o: &HumanOptions) {
+fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
     let p = o.paint;
+    let many_lockfiles = a.lockfiles.len() > 1;
     let _ = writeln!(out, "{}  {}", p.bold(&t.label()), status_text(t, p));
     if t.dev_only {
         let _ = writeln!(out, "  scope    dev-dependencies only");
@@ -138,7 +178,16 @@ fn train_block(out: &mut String, t: &Train, many_lockfiles: bool, o: &HumanOptio
             let _ = writeln!(out, "  in       {}", files.join(", "));
         }
     }
-    for (i, line) in upgrade_lines(&t.upgrade).into_iter().enumerate() {
+    let mut lines = upgrade_lines(&t.upgrade);
+    if let (Some(declared), Some(needed)) = (&a.rust_version, &t.upgrade.target_rust_version)
+        && crate::data::rust_version(needed).is_some_and(|n| n > *declared)
+    {
+        lines.push(format!(
+            "needs Rust {needed}; this workspace declares {}.{}",
+            declared.major, declared.minor
+        ));
+    }
+    for (i, line) in lines.into_iter().enumerate() {
         let head = if i == 0 { "  upgrade  " } else { "           " };
         let _ = writeln!(out, "{}", wrap(&format!("{head}{line}"), o.width, 11));
     }

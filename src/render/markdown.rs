@@ -17,10 +17,11 @@ pub fn render(a: &Audit) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "Audit of {} as of **{}** (release data of {}).\n",
+        "Audit of {} as of **{}** ({} release data of {}).\n",
         files.join(", "),
         a.as_of,
-        a.data_date
+        a.data.source,
+        a.data.date
     );
     if a.trains.is_empty() {
         out.push_str("No Wasmtime crates found.\n\n");

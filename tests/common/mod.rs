@@ -44,6 +44,11 @@ pub fn command() -> Command {
         .env_remove("NO_COLOR")
         .env_remove("CARGO_TERM_COLOR")
         .env_remove("GITHUB_STEP_SUMMARY")
+        // Never the developer's own registry cache: embedded data only, unless a test says otherwise.
+        .env(
+            "CARGO_WASMTIME_SUPPORT_CACHE_DIR",
+            root().join("target/no-registry-cache"),
+        )
         .stdin(Stdio::null());
     cmd
 }
@@ -76,6 +81,34 @@ pub fn audit_json(name: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let r = run(&args);
     assert!(r.stderr.is_empty(), "unexpected stderr: {}", r.stderr);
     (r.code, r.json())
+}
+
+/// Hides the security and freshness codes, for tests about support windows.
+pub const SUPPORT_ONLY: [&str; 10] = [
+    "-A",
+    "vulnerable",
+    "-A",
+    "outdated-patch",
+    "-A",
+    "stale-data",
+    "-A",
+    "yanked",
+    "-A",
+    "msrv-gap",
+];
+
+/// `run` with only the support-window findings.
+pub fn run_support(args: &[&str]) -> Run {
+    let mut all: Vec<&str> = SUPPORT_ONLY.to_vec();
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// `audit_json` with only the support-window findings.
+pub fn support_json(name: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args: Vec<&str> = SUPPORT_ONLY.to_vec();
+    args.extend_from_slice(extra);
+    audit_json(name, &args)
 }
 
 /// Asserts an error run: exit 2, nothing on stdout, one line on stderr containing every part.

@@ -1,0 +1,154 @@
+//! The command-line interface, as clap definitions.
+
+use crate::findings::{Code, Selector};
+use chrono::NaiveDate;
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo")]
+pub enum Cargo {
+    #[command(name = "wasmtime-support")]
+    WasmtimeSupport(Cli),
+}
+
+/// Audit a Cargo.lock for Wasmtime release trains: are they still supported,
+/// when does support end, and what is the LTS upgrade path?
+#[derive(clap::Args, Debug)]
+#[command(version, about, long_about = None, args_override_self = true, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Fetch the family crates' versions from the registry index into the local cache
+    Refresh(RefreshArgs),
+}
+
+/// Options every command takes.
+#[derive(clap::Args, Debug)]
+pub struct CommonArgs {
+    /// Path to Cargo.toml of the workspace [default: the one of the current directory]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Read this Cargo.lock directly, without cargo (`-` reads standard input; repeatable)
+    #[arg(
+        long,
+        value_name = "PATH",
+        global = true,
+        conflicts_with = "manifest_path"
+    )]
+    pub lockfile: Vec<PathBuf>,
+
+    /// Evaluate support on this date instead of today (UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
+    pub date: Option<NaiveDate>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+    pub format: Format,
+
+    /// Coloring [default: $CARGO_TERM_COLOR, else auto; auto honours NO_COLOR]
+    #[arg(long, value_enum, value_name = "WHEN", global = true)]
+    pub color: Option<ColorChoice>,
+
+    /// Where the registry cache lives [default: $CARGO_WASMTIME_SUPPORT_CACHE_DIR, else $CARGO_HOME/wasmtime-support]
+    #[arg(long, value_name = "DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Options of the audit (the command run when no subcommand is given).
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// List every crate of each train, and who pulls the train in
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Fail (exit 1) when a release train is past its end of life (same as `-D eol`)
+    #[arg(long)]
+    pub deny_eol: bool,
+
+    /// Make findings with this code (or `warnings`: every warning) errors
+    #[arg(short = 'D', long = "deny", value_name = "CODE", value_parser = parse_selector)]
+    pub deny: Vec<Selector>,
+
+    /// Make findings with this code warnings
+    #[arg(short = 'W', long = "warn", value_name = "CODE", value_parser = parse_selector)]
+    pub warn: Vec<Selector>,
+
+    /// Hide findings with this code
+    #[arg(short = 'A', long = "allow", value_name = "CODE", value_parser = parse_selector)]
+    pub allow: Vec<Selector>,
+
+    /// Make not-lts findings errors: every train must be an LTS release
+    #[arg(long)]
+    pub require_lts: bool,
+
+    /// Pre-release check: every train must still be supported on this date (unsupported-on)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub supported_through: Option<NaiveDate>,
+
+    /// Leave out trains that only dev-dependencies pull in
+    #[arg(long)]
+    pub exclude_dev: bool,
+
+    /// Warn (eol-soon) when a train's end of life is at most this many days away [default: 30]
+    #[arg(long, value_name = "DAYS")]
+    pub warn_within: Option<u32>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RefreshArgs {
+    /// The sparse index to read [default: the config's index-url, else https://index.crates.io/]
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+
+    /// Maintainers: also rewrite DIR/releases.json (the embedded data) with what was fetched
+    #[arg(long, value_name = "DIR")]
+    pub write_data: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    /// A report for pull requests and release checklists
+    Markdown,
+    /// GitHub Actions annotations (and the step summary when GITHUB_STEP_SUMMARY is set)
+    Github,
+    /// SARIF 2.1.0 for code-scanning dashboards
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 10)
+        .ok_or_else(|| "expected a calendar date as YYYY-MM-DD".to_string())
+}
+
+fn parse_selector(s: &str) -> Result<Selector, String> {
+    Selector::parse(s).ok_or_else(|| {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        format!(
+            "unknown finding code; expected `warnings` or one of: {}",
+            codes.join(", ")
+        )
+    })
+}

@@ -1,0 +1,117 @@
+//! The audit command (what runs when no subcommand is given).
+
+use super::args::{Cli, Format};
+use super::{Env, color_enabled, load_data, project, write_out};
+use crate::audit::{self, Audit, Options};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::findings::{Code, Level, Levels, Selector};
+use crate::inventory;
+use crate::render::{github, human, json, markdown, paint::Paint, sarif};
+use clap::ArgMatches;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(
+    cli: &Cli,
+    matches: &ArgMatches,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let data = load_data(&cli.common, env, err)?;
+    let project = project(&cli.common, env)?;
+    let inv = inventory::inventory(&project.inputs, &data.family);
+    let mut opts = options(cli, matches, &project.config, env);
+    opts.rust_version = project.rust_version;
+    let report = audit::audit(&inv, &data, &opts);
+    write_out(out, &render(&report, cli, env)?)?;
+    Ok(report.result.exit_code())
+}
+
+/// Command-line flags over the configuration file over the defaults.
+fn options(cli: &Cli, matches: &ArgMatches, config: &Config, env: &Env) -> Options {
+    let a = &cli.audit;
+    let mut opts = Options::new(cli.common.date.unwrap_or(env.today));
+    opts.warn_within_days = i64::from(a.warn_within.or(config.warn_within).unwrap_or(30));
+    opts.supported_through = a.supported_through.or(config.supported_through);
+    opts.exclude_dev = a.exclude_dev || config.exclude_dev;
+    opts.ignores = config.ignore.clone();
+    let mut levels = Levels::default();
+    if config.require_lts || a.require_lts {
+        levels.push(Selector::Code(Code::NotLts), Some(Level::Error));
+    }
+    if config.deny_eol || a.deny_eol {
+        levels.push(Selector::Code(Code::Eol), Some(Level::Error));
+    }
+    for (list, level) in [
+        (&config.deny, Some(Level::Error)),
+        (&config.warn, Some(Level::Warning)),
+        (&config.allow, None),
+    ] {
+        for selector in list {
+            levels.push(*selector, level);
+        }
+    }
+    command_line_levels(matches, &mut levels);
+    opts.levels = levels;
+    opts
+}
+
+/// `-D`/`-W`/`-A` in command-line order: the later wins.
+fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
+    let mut ordered: Vec<(usize, Selector, Option<Level>)> = Vec::new();
+    for (id, level) in [
+        ("deny", Some(Level::Error)),
+        ("warn", Some(Level::Warning)),
+        ("allow", None),
+    ] {
+        let values = matches.get_many::<Selector>(id).into_iter().flatten();
+        let indices = matches.indices_of(id).into_iter().flatten();
+        for (index, selector) in indices.zip(values) {
+            ordered.push((index, *selector, level));
+        }
+    }
+    ordered.sort_by_key(|(index, ..)| *index);
+    for (_, selector, level) in ordered {
+        levels.push(selector, level);
+    }
+}
+
+fn render(report: &Audit, cli: &Cli, env: &Env) -> Result<String> {
+    Ok(match cli.common.format {
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => {
+            if let Some(path) = &env.github_step_summary {
+                append(path, &markdown::render(report))?;
+            }
+            github::render(report)
+        }
+        Format::Human => human::render(
+            report,
+            &human::HumanOptions {
+                verbose: cli.audit.verbose,
+                width: 80,
+                paint: Paint {
+                    enabled: color_enabled(cli.common.color, env),
+                },
+            },
+        ),
+    })
+}
+
+fn append(path: &Path, text: &str) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| {
+            Error::in_file(
+                &path.display().to_string(),
+                format!("cannot append the step summary: {e}"),
+            )
+        })
+}

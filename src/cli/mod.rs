@@ -1,0 +1,321 @@
+//! Command line: parsing (clap), gathering the inputs (clock, environment,
+//! files, cache), running the pure core and printing. The only place that
+//! touches the outside world; each command has its own file.
+
+mod args;
+mod audit;
+mod refresh;
+
+pub use args::{ColorChoice, Format};
+
+use crate::cache;
+use crate::config::{self, Config};
+use crate::data::Data;
+use crate::error::{Error, Result};
+use crate::findings::Code;
+use crate::input;
+use crate::inventory::LockInput;
+use crate::workspace;
+use args::{Cargo, Command, CommonArgs};
+use chrono::NaiveDate;
+use clap::{CommandFactory, FromArgMatches};
+use semver::Version;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const SUBCOMMAND: &str = "wasmtime-support";
+
+/// What the program needs from its surroundings, injectable for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub today: NaiveDate,
+    pub cargo_term_color: Option<String>,
+    pub no_color: bool,
+    pub stdout_is_terminal: bool,
+    pub github_step_summary: Option<PathBuf>,
+    pub current_dir: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+    pub cargo_home: Option<PathBuf>,
+    pub home: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        use std::io::IsTerminal;
+        let path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Env {
+            today: chrono::Utc::now().date_naive(),
+            cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            github_step_summary: path("GITHUB_STEP_SUMMARY"),
+            current_dir: std::env::current_dir().ok(),
+            cache_dir: path(cache::DIR_ENV),
+            cargo_home: path("CARGO_HOME"),
+            home: path("HOME").or_else(|| path("USERPROFILE")),
+        }
+    }
+}
+
+/// Runs the program on `args` (as passed to the binary) and returns the exit code.
+pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let matches = match command().try_get_matches_from(as_subcommand(args)) {
+        Ok(m) => m,
+        Err(e) => return clap_error(e, out, err),
+    };
+    let Some((SUBCOMMAND, sub)) = matches.subcommand() else {
+        let _ = writeln!(err, "error: expected the `{SUBCOMMAND}` subcommand");
+        return 2;
+    };
+    let cli = match Cargo::from_arg_matches(&matches) {
+        Ok(Cargo::WasmtimeSupport(cli)) => cli,
+        Err(e) => return clap_error(e, out, err),
+    };
+    let result = match &cli.command {
+        None => audit::run(&cli, sub, env, out, err),
+        Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            2
+        }
+    }
+}
+
+/// The release data: embedded, merged with the registry cache when there is one.
+fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data> {
+    let data = Data::embedded()?;
+    let Some(path) = cache_file(common, env) else {
+        return Ok(data);
+    };
+    Ok(match cache::load(&path) {
+        cache::Loaded::Missing => data,
+        cache::Loaded::Cache(c) => data.with_index(&c),
+        cache::Loaded::Ignored(why) => {
+            let _ = writeln!(
+                err,
+                "warning: ignoring the registry cache {}: {}; `cargo wasmtime-support refresh` rebuilds it",
+                path.display(),
+                crate::text::sanitize(&why)
+            );
+            data
+        }
+    })
+}
+
+fn cache_file(common: &CommonArgs, env: &Env) -> Option<PathBuf> {
+    cache::dir(
+        common.cache_dir.as_deref(),
+        env.cache_dir.as_deref(),
+        env.cargo_home.as_deref(),
+        env.home.as_deref(),
+    )
+    .map(|d| d.join(cache::FILE_NAME))
+}
+
+/// The lockfiles to read, and what the workspace says about itself.
+struct Project {
+    inputs: Vec<LockInput>,
+    config: Config,
+    rust_version: Option<Version>,
+}
+
+fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
+    if common.lockfile.is_empty() {
+        let ws = workspace::locate(common.manifest_path.as_deref())?;
+        let config = match &ws.config {
+            Some((value, origin)) => config::parse(value, origin)?,
+            None => Config::default(),
+        };
+        let mut lockfile = input::read_lockfile(&ws.lockfile)?;
+        lockfile.path = shown_path(&ws.lockfile, env);
+        Ok(Project {
+            inputs: vec![LockInput {
+                lockfile,
+                members: ws.members,
+            }],
+            config,
+            rust_version: ws.rust_version,
+        })
+    } else {
+        let inputs = common
+            .lockfile
+            .iter()
+            .map(|p| {
+                Ok(LockInput {
+                    lockfile: input::read_lockfile(p)?,
+                    members: workspace::members_beside(p),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let rust_version = common
+            .lockfile
+            .iter()
+            .filter_map(|p| workspace::rust_version_beside(p))
+            .min();
+        Ok(Project {
+            inputs,
+            config: Config::default(),
+            rust_version,
+        })
+    }
+}
+
+/// A workspace's lockfile shown relative to the current directory when inside it.
+fn shown_path(path: &Path, env: &Env) -> String {
+    env.current_dir
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::new(format!("cannot write the output: {e}"))),
+    }
+}
+
+pub fn color_enabled(choice: Option<ColorChoice>, env: &Env) -> bool {
+    let choice = choice.unwrap_or(match env.cargo_term_color.as_deref() {
+        Some("always") => ColorChoice::Always,
+        Some("never") => ColorChoice::Never,
+        _ => ColorChoice::Auto,
+    });
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !env.no_color && env.stdout_is_terminal,
+    }
+}
+
+/// `cargo wasmtime-support ...` runs us as `cargo-wasmtime-support wasmtime-support ...`;
+/// run directly, the subcommand name is missing, so it is put in.
+fn as_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_none_or(|a| a != SUBCOMMAND) {
+        let at = args.len().min(1);
+        args.insert(at, SUBCOMMAND.into());
+    }
+    args
+}
+
+fn command() -> clap::Command {
+    Cargo::command().mut_subcommand(SUBCOMMAND, |c| c.after_help(after_help()))
+}
+
+fn after_help() -> String {
+    let mut s = String::from(
+        "Examples:\n  \
+         cargo wasmtime-support                    audit this workspace's Cargo.lock\n  \
+         cargo wasmtime-support --deny-eol         exit 1 if an end-of-life release is in use\n  \
+         cargo wasmtime-support --supported-through 2027-06-30   pre-release check\n  \
+         cargo wasmtime-support --format github    annotations for GitHub Actions\n  \
+         cargo wasmtime-support --lockfile Cargo.lock --format json --date 2026-11-21\n  \
+         cargo wasmtime-support refresh            fetch new releases from crates.io\n\n\
+         Finding codes (default level):\n",
+    );
+    for c in Code::ALL {
+        s.push_str(&format!(
+            "  {:<22}{:<9}{}\n",
+            c.as_str(),
+            c.default_level().as_str(),
+            c.summary()
+        ));
+    }
+    s.push_str(
+        "\nExit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error.",
+    );
+    s
+}
+
+fn clap_error(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write!(out, "{}", e.render());
+            0
+        }
+        _ => {
+            // One line: clap's first line, which names the argument and the problem.
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("error: invalid arguments");
+            let _ = writeln!(
+                err,
+                "{} (see --help)",
+                crate::text::sanitize(first.trim_end())
+            );
+            2
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn subcommand_name_is_inserted_when_run_directly() {
+        let direct = as_subcommand(vec!["cargo-wasmtime-support".into(), "--deny-eol".into()]);
+        assert_eq!(
+            direct,
+            ["cargo-wasmtime-support", "wasmtime-support", "--deny-eol"]
+        );
+        let via_cargo = as_subcommand(vec![
+            "cargo-wasmtime-support".into(),
+            "wasmtime-support".into(),
+        ]);
+        assert_eq!(via_cargo, ["cargo-wasmtime-support", "wasmtime-support"]);
+    }
+
+    #[test]
+    fn dates_must_be_real_and_iso() {
+        assert!(args::parse_date("2026-11-21").is_ok());
+        assert!(args::parse_date("2026-02-30").is_err());
+        assert!(args::parse_date("2026-1-5").is_err());
+        assert!(args::parse_date("yesterday").is_err());
+    }
+
+    #[test]
+    fn colour_follows_flag_then_cargo_then_no_color() {
+        let env = |term: Option<&str>, no_color, tty| Env {
+            cargo_term_color: term.map(str::to_string),
+            no_color,
+            stdout_is_terminal: tty,
+            ..Env::default()
+        };
+        assert!(color_enabled(None, &env(None, false, true)));
+        assert!(!color_enabled(None, &env(None, true, true)));
+        assert!(!color_enabled(None, &env(None, false, false)));
+        assert!(color_enabled(None, &env(Some("always"), true, false)));
+        assert!(!color_enabled(
+            Some(ColorChoice::Never),
+            &env(Some("always"), false, true)
+        ));
+        assert!(color_enabled(
+            Some(ColorChoice::Always),
+            &env(Some("never"), true, false)
+        ));
+    }
+}
