@@ -62,7 +62,7 @@ pub fn parse_index_file(text: &str, name: &str) -> Result<Vec<IndexVersion>> {
     {
         let entry: IndexLine = serde_json::from_str(line).map_err(|e| {
             Error::new(format!(
-                "index entry {} of `{name}` is not valid: {e}",
+                "index entry on line {} of `{name}` is not valid: {e}",
                 i + 1
             ))
         })?;

@@ -257,3 +257,94 @@ pub fn rust_version(s: &str) -> Option<Version> {
 fn from_json<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| Error::new(format!("embedded {name} is corrupt: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn embedded_data_is_self_consistent() {
+        let data = Data::embedded().unwrap();
+        let newest = data.newest_major();
+        assert_eq!(newest, 48);
+        for major in 1..=newest {
+            let m = data
+                .majors
+                .get(&major)
+                .unwrap_or_else(|| panic!("major {major} missing"));
+            assert_eq!(m.lts, policy::is_lts(major), "LTS flag of {major}");
+            assert_eq!(Some(m.eol), policy::eol_date(major), "EOL date of {major}");
+            let nominal = policy::release_date(major).unwrap();
+            assert!(
+                m.released >= nominal && (m.released - nominal).num_days() <= 7,
+                "release day of {major}"
+            );
+            assert!(!m.patches.is_empty());
+            assert!(
+                m.patches.windows(2).all(|w| w[0].version < w[1].version),
+                "patches of {major} ascend"
+            );
+            assert!(
+                m.patches
+                    .iter()
+                    .all(|p| p.version.major == u64::from(major) && p.version.pre.is_empty())
+            );
+            assert_eq!(m.patches[0].version, Version::new(u64::from(major), 0, 0));
+        }
+        // MSRV never rises within a line and never falls across lines.
+        let msrvs: Vec<&Version> = data
+            .majors
+            .values()
+            .filter_map(|m| m.rust_version.as_ref())
+            .collect();
+        assert!(msrvs.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(data.majors[&48].rust_version, Some(Version::new(1, 95, 0)));
+
+        // Every advisory a patch claims to fix is known, and every fixed version of
+        // a Wasmtime-numbered crate named by an advisory exists as a patch.
+        let ids: HashSet<&str> = data.advisories.iter().map(|a| a.id.as_str()).collect();
+        let patches: HashSet<&Version> = data
+            .majors
+            .values()
+            .flat_map(|m| &m.patches)
+            .map(|p| &p.version)
+            .collect();
+        for m in data.majors.values() {
+            for p in &m.patches {
+                for id in &p.advisories {
+                    assert!(
+                        ids.contains(id.as_str()),
+                        "{} fixes unknown {id}",
+                        p.version
+                    );
+                }
+            }
+        }
+        for a in data
+            .advisories
+            .iter()
+            .filter(|a| a.crate_name == "wasmtime")
+        {
+            for c in a.patched.iter().flat_map(|r| &r.comparators) {
+                let v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
+                if c.op == semver::Op::GreaterEq && (1..=u64::from(newest)).contains(&v.major) {
+                    assert!(
+                        patches.contains(&v),
+                        "{}: fixed version {v} is not a known patch",
+                        a.id
+                    );
+                }
+            }
+        }
+        // Release notes exist for every major.
+        assert!((1..=newest).all(|m| data.release_notes.contains_key(&m)));
+    }
+
+    #[test]
+    fn rust_versions_as_cargo_writes_them() {
+        assert_eq!(rust_version("1.85"), Some(Version::new(1, 85, 0)));
+        assert_eq!(rust_version("1.95.0"), Some(Version::new(1, 95, 0)));
+        assert_eq!(rust_version("soon"), None);
+    }
+}
