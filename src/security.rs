@@ -103,12 +103,16 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         String::new()
     } else {
         let ids: Vec<&str> = refs.iter().map(|r| r.id.as_str()).collect();
-        format!(
-            "; the patches since fix {} security advisor{}: {}",
-            refs.len(),
-            if refs.len() == 1 { "y" } else { "ies" },
-            ids.join(", ")
-        )
+        let n = refs.len();
+        let noun = if n == 1 { "advisory" } else { "advisories" };
+        if n <= 4 {
+            format!(
+                "; the patches since fix {n} security {noun}: {}",
+                ids.join(", ")
+            )
+        } else {
+            format!("; the patches since fix {n} security {noun}")
+        }
     };
     let mut f = Finding::new(
         Code::OutdatedPatch,
