@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod cache;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -25,5 +26,6 @@ pub mod registry;
 pub mod releases;
 pub mod render;
 pub mod security;
+pub mod status;
 pub mod text;
 pub mod workspace;

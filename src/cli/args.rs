@@ -31,6 +31,27 @@ pub struct Cli {
 pub enum Command {
     /// Fetch the family crates' versions from the registry index into the local cache
     Refresh(RefreshArgs),
+    /// Show the release trains around a date as a Gantt chart (the project's trains marked)
+    Calendar(CalendarArgs),
+    /// Everything known about one version: `27.0.1`, `27`, or `crate@version`
+    Status(StatusArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CalendarArgs {
+    /// Months shown after the date (and half as many before)
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: u32,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  cargo wasmtime-support status 27.0.1\n  cargo wasmtime-support status 36\n  cargo wasmtime-support status cranelift-codegen@0.114.0"
+)]
+pub struct StatusArgs {
+    /// A Wasmtime version (27.0.1), a major (27), or crate@version (cranelift-codegen@0.114.0)
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
 }
 
 /// Options every command takes.

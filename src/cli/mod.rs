@@ -4,7 +4,9 @@
 
 mod args;
 mod audit;
+mod calendar;
 mod refresh;
+mod status;
 
 pub use args::{ColorChoice, Format};
 
@@ -38,6 +40,10 @@ pub struct Env {
     pub cache_dir: Option<PathBuf>,
     pub cargo_home: Option<PathBuf>,
     pub home: Option<PathBuf>,
+    /// Columns of the terminal stdout is, if it is one.
+    pub terminal_width: Option<usize>,
+    /// The locale's character set is UTF-8.
+    pub utf8: bool,
 }
 
 impl Env {
@@ -58,6 +64,16 @@ impl Env {
             cache_dir: path(cache::DIR_ENV),
             cargo_home: path("CARGO_HOME"),
             home: path("HOME").or_else(|| path("USERPROFILE")),
+            terminal_width: terminal_size::terminal_size()
+                .map(|(w, _)| usize::from(w.0))
+                .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok()),
+            utf8: ["LC_ALL", "LC_CTYPE", "LANG"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+                .is_some_and(|v| {
+                    let v = v.to_ascii_lowercase();
+                    v.contains("utf-8") || v.contains("utf8")
+                }),
         }
     }
 }
@@ -79,6 +95,8 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     let result = match &cli.command {
         None => audit::run(&cli, sub, env, out, err),
         Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out),
+        Some(Command::Calendar(args)) => calendar::run(&cli.common, args, env, out, err),
+        Some(Command::Status(args)) => status::run(&cli.common, args, env, out, err),
     };
     match result {
         Ok(code) => code,
@@ -223,7 +241,9 @@ fn after_help() -> String {
          cargo wasmtime-support --supported-through 2027-06-30   pre-release check\n  \
          cargo wasmtime-support --format github    annotations for GitHub Actions\n  \
          cargo wasmtime-support --lockfile Cargo.lock --format json --date 2026-11-21\n  \
-         cargo wasmtime-support refresh            fetch new releases from crates.io\n\n\
+         cargo wasmtime-support refresh            fetch new releases from crates.io\n  \
+         cargo wasmtime-support calendar           the release trains as a chart\n  \
+         cargo wasmtime-support status 27.0.1      one version's support, patches, advisories\n\n\
          Finding codes (default level):\n",
     );
     for c in Code::ALL {
@@ -250,17 +270,20 @@ fn clap_error(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             0
         }
         _ => {
-            // One line: clap's first line, which names the argument and the problem.
+            // One line: clap's first paragraph, which names the argument and the problem.
             let text = e.render().to_string();
-            let first = text
+            let first: Vec<&str> = text
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: invalid arguments");
-            let _ = writeln!(
-                err,
-                "{} (see --help)",
-                crate::text::sanitize(first.trim_end())
-            );
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = if first.is_empty() {
+                "error: invalid arguments".to_string()
+            } else {
+                first.join(" ")
+            };
+            let _ = writeln!(err, "{} (see --help)", crate::text::sanitize(&first));
             2
         }
     }

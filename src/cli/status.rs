@@ -1,0 +1,32 @@
+//! `status <SPEC>`: one version's train, dates, patches, advisories and upgrade path.
+
+use super::args::{CommonArgs, Format, StatusArgs};
+use super::{Env, color_enabled, load_data, write_out};
+use crate::error::{Error, Result};
+use crate::render::{json, paint::Paint, status::render};
+use crate::status::{Spec, status};
+use std::io::Write;
+
+pub fn run(
+    common: &CommonArgs,
+    args: &StatusArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let spec = Spec::parse(&args.spec)?;
+    let data = load_data(common, env, err)?;
+    let report = status(&data, &spec, common.date.unwrap_or(env.today))?;
+    let text = match common.format {
+        Format::Json => json::render(&report),
+        Format::Human => render(
+            &report,
+            Paint {
+                enabled: color_enabled(common.color, env),
+            },
+        ),
+        _ => return Err(Error::new("status --format: expected human or json")),
+    };
+    write_out(out, &text)?;
+    Ok(0)
+}

@@ -1,0 +1,107 @@
+//! `status <SPEC>` in the terminal and as Markdown.
+
+use super::paint::Paint;
+use crate::audit::{advice_sentence, days_text, label};
+use crate::policy::Status;
+use crate::status::StatusReport;
+use std::fmt::Write;
+
+pub fn render(r: &StatusReport, p: Paint) -> String {
+    let mut out = String::new();
+    let what = match (&r.crate_name, &r.version) {
+        (Some(name), Some(v)) => format!("{name} {v}: "),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "{what}{}", p.bold(&label(r.major)));
+    let status = match (r.status, r.eol_date, r.days_left) {
+        (Status::Supported, Some(eol), Some(days)) => {
+            format!("supported until {eol} ({} left)", days_text(days))
+        }
+        (Status::Eol, Some(eol), Some(days)) => {
+            format!("EOL since {eol} ({} ago)", days_text(-days))
+        }
+        (Status::Prerelease, ..) => "pre-release: never supported".to_string(),
+        (Status::Unreleased, ..) => "not released yet".to_string(),
+        _ => r.status.as_str().to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  status     {} on {}",
+        p.status(r.status, &status),
+        r.as_of
+    );
+    if let (Some(branch), Some(release)) = (r.branch_date, r.release_date) {
+        let published = r
+            .published
+            .filter(|d| *d != release)
+            .map(|d| format!(", published {d}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  released   {release} (branched {branch}{published})");
+    }
+    if let Some(eol) = r.eol_date {
+        let months = if r.lts { 24 } else { 2 };
+        let _ = writeln!(
+            out,
+            "  support    until {eol} ({months} months{})",
+            if r.lts { ", LTS" } else { "" }
+        );
+    }
+    if r.projected {
+        let _ = writeln!(
+            out,
+            "  data       dates projected from the policy: the data has not seen this major"
+        );
+    }
+    if let Some(rust) = &r.rust_version {
+        let _ = writeln!(out, "  rust       {rust} or newer");
+    }
+    if let Some(newest) = &r.newest_patch {
+        let own = match (&r.crate_name, &r.newest_crate_version) {
+            (Some(name), Some(v)) if name != "wasmtime" => format!(" ({name} {v})"),
+            _ => String::new(),
+        };
+        let behind = match &r.version {
+            Some(v)
+                if v.pre.is_empty() && r.newest_crate_version.as_ref().is_some_and(|n| n > v) =>
+            {
+                " - a patch update, no breaking changes"
+            }
+            _ => "",
+        };
+        let _ = writeln!(out, "  newest     {newest}{own}{behind}");
+    }
+    if r.yanked {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.status(Status::Eol, "yanked from the registry")
+        );
+    }
+    if !r.advisories.is_empty() {
+        let _ = writeln!(
+            out,
+            "  advisories {} affect this version:",
+            r.advisories.len()
+        );
+        for a in &r.advisories {
+            let fix = a
+                .fixed_in
+                .as_deref()
+                .map(|f| format!("fixed in {f}"))
+                .unwrap_or_else(|| "no fix in this line".into());
+            let _ = writeln!(out, "    {} ({fix}): {}", a.id, a.title);
+        }
+    } else if r.version.is_some() {
+        let _ = writeln!(out, "  advisories none known for this version");
+    }
+    let _ = writeln!(out, "  upgrade    {}", advice_sentence(&r.upgrade));
+    if r.upgrade.path.len() > 1 {
+        let path: Vec<String> = r.upgrade.path.iter().map(|m| m.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "             LTS stepping stones: {}",
+            path.join(" -> ")
+        );
+    }
+    out
+}

@@ -1,0 +1,252 @@
+//! `status <SPEC>`: everything known about one version (or major) of a family
+//! crate, without a project. Pure.
+
+use crate::data::Data;
+use crate::error::{Error, Result};
+use crate::family::Placement;
+use crate::findings::AdvisoryRef;
+use crate::policy::{self, Status};
+use crate::recommend::{self, Upgrade};
+use crate::releases;
+use crate::security;
+use chrono::NaiveDate;
+use semver::Version;
+use serde::Serialize;
+
+/// What the user asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    /// A Wasmtime major (`27`).
+    Major(u32),
+    /// A version of a family crate (`27.0.1` is `wasmtime@27.0.1`).
+    Version {
+        crate_name: String,
+        version: Version,
+    },
+}
+
+impl Spec {
+    pub fn parse(s: &str) -> Result<Spec> {
+        let s = s.trim();
+        let bad = |why: &str| Error::new(format!("status {s:?}: {why}"));
+        if let Some((name, version)) = s.split_once('@') {
+            let version = Version::parse(version)
+                .map_err(|e| bad(&format!("`{version}` is not a version ({e})")))?;
+            return Ok(Spec::Version {
+                crate_name: name.to_string(),
+                version,
+            });
+        }
+        if let Ok(major) = s.parse::<u32>() {
+            if major == 0 || major > policy::MAX_MAJOR {
+                return Err(bad(
+                    "expected a Wasmtime major from 1, a version such as 27.0.1, or crate@version",
+                ));
+            }
+            return Ok(Spec::Major(major));
+        }
+        let version = Version::parse(s).map_err(|_| {
+            bad("expected a Wasmtime version (27.0.1), a major (27) or crate@version (cranelift-codegen@0.114.0)")
+        })?;
+        Ok(Spec::Version {
+            crate_name: "wasmtime".into(),
+            version,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub as_of: NaiveDate,
+    #[serde(rename = "crate")]
+    pub crate_name: Option<String>,
+    pub version: Option<Version>,
+    pub major: u32,
+    pub lts: bool,
+    pub status: Status,
+    pub branch_date: Option<NaiveDate>,
+    pub release_date: Option<NaiveDate>,
+    /// The day it was really published, when the data knows it.
+    pub published: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
+    pub days_left: Option<i64>,
+    pub projected: bool,
+    pub rust_version: Option<String>,
+    pub newest_patch: Option<Version>,
+    /// The newest patch in this crate's own numbering (`0.123.14` for cranelift-codegen).
+    pub newest_crate_version: Option<Version>,
+    /// Advisories affecting the exact version (empty for a major).
+    pub advisories: Vec<AdvisoryRef>,
+    pub yanked: bool,
+    pub upgrade: Upgrade,
+}
+
+pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport> {
+    let (crate_name, version, major) = match spec {
+        Spec::Major(m) => (None, None, *m),
+        Spec::Version {
+            crate_name,
+            version,
+        } => {
+            let shown = format!("{crate_name}@{version}");
+            let major = match data.family.place(crate_name, version) {
+                None => {
+                    return Err(Error::new(format!(
+                        "status {shown:?}: `{crate_name}` is not a crate of the Wasmtime release family"
+                    )));
+                }
+                Some(Placement::Major(m)) => m,
+                Some(Placement::Pulley24Or25) if version.patch >= 1 => 25,
+                Some(Placement::Pulley24Or25) => {
+                    return Err(Error::new(format!(
+                        "status {shown:?}: pulley-interpreter 0.1.0 shipped with both Wasmtime 24 and 25; ask about `24` or `25`"
+                    )));
+                }
+                Some(Placement::Unrecognized) => {
+                    return Err(Error::new(format!(
+                        "status {shown:?}: no Wasmtime release has {crate_name} {version}"
+                    )));
+                }
+            };
+            (Some(crate_name.clone()), Some(version.clone()), major)
+        }
+    };
+    let release = releases::release(data, major);
+    let prerelease = version.as_ref().is_some_and(|v| !v.pre.is_empty());
+    let status = if prerelease {
+        Status::Prerelease
+    } else {
+        policy::status(major, as_of)
+    };
+    let advisories = match (&crate_name, &version) {
+        (Some(name), Some(v)) if !prerelease => data
+            .advisories
+            .iter()
+            .filter(|a| a.crate_name == *name && a.affects(v))
+            .map(|a| {
+                let mut aliases = a.rustsec.clone();
+                aliases.extend(a.aliases.iter().cloned());
+                AdvisoryRef {
+                    id: a.id.clone(),
+                    aliases,
+                    title: a.title.clone(),
+                    url: a.url.clone(),
+                    fixed_in: security::first_fixed_in_line(a, v).map(|f| f.to_string()),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let newest_patch = release.as_ref().and_then(|r| r.latest_patch.clone());
+    let newest_crate_version = match (&crate_name, &newest_patch) {
+        (Some(name), Some(p)) => data.family.version_for(name, major, p.patch),
+        (None, Some(p)) => Some(p.clone()),
+        _ => None,
+    };
+    Ok(StatusReport {
+        as_of,
+        yanked: match (&crate_name, &version) {
+            (Some(n), Some(v)) => data.yanked.contains(&(n.clone(), v.clone())),
+            _ => false,
+        },
+        crate_name,
+        version,
+        major,
+        lts: policy::is_lts(major),
+        status,
+        branch_date: release.as_ref().map(|r| r.branch_date),
+        release_date: release.as_ref().map(|r| r.release_date),
+        published: release.as_ref().and_then(|r| r.published),
+        eol_date: release.as_ref().map(|r| r.eol_date),
+        days_left: release.as_ref().map(|r| (r.eol_date - as_of).num_days()),
+        projected: release.as_ref().is_some_and(|r| r.projected),
+        rust_version: release
+            .as_ref()
+            .and_then(|r| r.rust_version.as_ref())
+            .map(|v| format!("{}.{}", v.major, v.minor)),
+        newest_patch,
+        newest_crate_version,
+        advisories,
+        upgrade: recommend::recommend(data, major, as_of),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(spec: &str) -> Result<StatusReport> {
+        status(
+            &Data::embedded().unwrap(),
+            &Spec::parse(spec)?,
+            "2026-11-21".parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn specs() {
+        assert_eq!(Spec::parse("27").unwrap(), Spec::Major(27));
+        assert_eq!(
+            Spec::parse("27.0.1").unwrap(),
+            Spec::Version {
+                crate_name: "wasmtime".into(),
+                version: Version::new(27, 0, 1)
+            }
+        );
+        assert!(matches!(
+            Spec::parse("cranelift-codegen@0.114.0").unwrap(),
+            Spec::Version { .. }
+        ));
+        for bad in ["latest", "27.x", "0", "wasmtime@", "wasmtime@27"] {
+            assert!(Spec::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_version_scheme() {
+        let r = at("cranelift-codegen@0.114.0").unwrap();
+        assert_eq!((r.major, r.status), (27, Status::Eol));
+        assert_eq!(at("winch-codegen@0.20.0").unwrap().major, 22);
+        let r = at("wasi-common@36.0.12").unwrap();
+        assert_eq!((r.major, r.lts, r.status), (36, true, Status::Supported));
+        assert_eq!(r.newest_crate_version, Some(Version::new(36, 0, 14)));
+        assert_eq!(
+            at("cranelift-codegen@0.123.3")
+                .unwrap()
+                .newest_crate_version,
+            Some(Version::new(0, 123, 14))
+        );
+        assert_eq!(at("pulley-interpreter@0.1.2").unwrap().major, 25);
+        assert_eq!(at("wasmtime-jit-icache-coherence@2.0.0").unwrap().major, 3);
+        assert_eq!(at("49.0.0-rc.1").unwrap().status, Status::Prerelease);
+        let r = at("24.0.2").unwrap();
+        assert!(
+            r.advisories
+                .iter()
+                .any(|a| a.id == "GHSA-fm79-3f68-h2fc" && a.fixed_in.as_deref() == Some("24.0.4"))
+        );
+        assert!(at("24").unwrap().advisories.is_empty());
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        assert!(
+            at("serde@1.0.0")
+                .unwrap_err()
+                .to_string()
+                .contains("not a crate of the Wasmtime release family")
+        );
+        assert!(
+            at("pulley-interpreter@0.1.0")
+                .unwrap_err()
+                .to_string()
+                .contains("both Wasmtime 24 and 25")
+        );
+        assert!(
+            at("cranelift-codegen@1.0.0")
+                .unwrap_err()
+                .to_string()
+                .contains("no Wasmtime release has")
+        );
+    }
+}
