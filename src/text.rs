@@ -18,6 +18,31 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// Word-wraps `text` to `width` columns, indenting continuation lines.
+pub fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let body = text.trim_start_matches(' ');
+    let lead = text.len() - body.len();
+    let mut out = String::with_capacity(text.len() + 8);
+    out.extend(std::iter::repeat_n(' ', lead));
+    let mut col = lead;
+    for (i, word) in body.split(' ').enumerate() {
+        let len = word.chars().count();
+        if i > 0 {
+            if col > indent && col + 1 + len > width {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', indent));
+                col = indent;
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+        }
+        out.push_str(word);
+        col += len;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use crate::dependents::DepKind;
 use crate::findings::Code;
 use crate::policy::Status;
 use crate::recommend::{Advice, Upgrade};
-use crate::text::sanitize;
+use crate::text::{sanitize, wrap};
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy)]
@@ -372,34 +372,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Word-wraps `text` to `width` columns, indenting continuation lines.
-fn wrap(text: &str, width: usize, indent: usize) -> String {
-    let body = text.trim_start_matches(' ');
-    let lead = text.len() - body.len();
-    let mut out = String::with_capacity(text.len() + 8);
-    out.extend(std::iter::repeat_n(' ', lead));
-    let mut col = lead;
-    for (i, word) in body.split(' ').enumerate() {
-        let len = word.chars().count();
-        if i > 0 {
-            if col > indent && col + 1 + len > width {
-                out.push('\n');
-                out.extend(std::iter::repeat_n(' ', indent));
-                col = indent;
-            } else {
-                out.push(' ');
-                col += 1;
-            }
-        }
-        out.push_str(word);
-        col += len;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use crate::text::wrap;
 
     #[test]
     fn wrap_keeps_lines_within_width() {

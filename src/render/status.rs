@@ -89,7 +89,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
                 .as_deref()
                 .map(|f| format!("fixed in {f}"))
                 .unwrap_or_else(|| "no fix in this line".into());
-            let _ = writeln!(out, "    {} ({fix}): {}", a.id, a.title);
+            let line = format!("    {} ({fix}): {}", a.id, a.title);
+            let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 6));
         }
     } else if r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
