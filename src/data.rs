@@ -103,7 +103,7 @@ impl Advisory {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ReleaseNotes {
     pub major: u32,
     pub url: String,
@@ -135,8 +135,9 @@ struct AdvisoriesFile {
     advisories: Vec<Advisory>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct ReleaseNotesFile {
+    schema: u32,
     majors: Vec<ReleaseNotes>,
 }
 
@@ -244,6 +245,17 @@ impl Data {
         text.push('\n');
         text
     }
+}
+
+/// `data/release-notes.json` for `notes` (the maintainer's `refresh --write-data`).
+pub fn release_notes_json(notes: &BTreeMap<u32, ReleaseNotes>) -> String {
+    let file = ReleaseNotesFile {
+        schema: 1,
+        majors: notes.values().cloned().collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// A rust-version as cargo writes it (`1.85` or `1.85.0`).

@@ -7,6 +7,7 @@
 //!    to the newest LTS, as Wasmtime's maintainers suggest.
 
 use crate::data::Data;
+use crate::effort::{self, Effort};
 use crate::policy;
 use crate::releases::{self, Release};
 use chrono::NaiveDate;
@@ -37,7 +38,7 @@ pub struct Target {
     pub rust_version: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upgrade {
     pub advice: Advice,
     pub target: Option<u32>,
@@ -51,6 +52,16 @@ pub struct Upgrade {
     pub next_lts: NextLts,
     /// The other choice for trains newer than every released LTS: move back.
     pub alternative: Option<Target>,
+    /// What each option costs: every LTS stepping stone, the target, the move back.
+    pub effort: Vec<OptionEffort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionEffort {
+    /// `stepping-stone`, `target` or `move-back`.
+    pub option: &'static str,
+    #[serde(flatten)]
+    pub effort: Effort,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,6 +95,7 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
             target_rust_version: None,
             next_lts,
             alternative: None,
+            effort: Vec::new(),
         };
     }
     let (advice, path, alternative) = match newer_supported.last() {
@@ -96,6 +108,24 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         }
     };
     let goal = path.last().and_then(|&m| target(data, train, m));
+    let mut efforts: Vec<OptionEffort> = path
+        .iter()
+        .enumerate()
+        .map(|(i, &m)| OptionEffort {
+            option: if i + 1 == path.len() {
+                "target"
+            } else {
+                "stepping-stone"
+            },
+            effort: effort::effort(data, train, m),
+        })
+        .collect();
+    if let Some(back) = &alternative {
+        efforts.push(OptionEffort {
+            option: "move-back",
+            effort: effort::effort(data, train, back.major),
+        });
+    }
     Upgrade {
         advice,
         target: goal.as_ref().map(|t| t.major),
@@ -107,6 +137,7 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         target_rust_version: goal.as_ref().and_then(|t| t.rust_version.clone()),
         next_lts,
         alternative,
+        effort: efforts,
     }
 }
 

@@ -118,7 +118,7 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         Code::OutdatedPatch,
         Some(t.major),
         format!(
-            "{what} is behind the newest patch of its line, {} (a patch update, no breaking changes){fixes}",
+            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}",
             newest.version
         ),
     );

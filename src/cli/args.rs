@@ -136,6 +136,11 @@ pub struct RefreshArgs {
     /// Maintainers: also rewrite DIR/releases.json (the embedded data) with what was fetched
     #[arg(long, value_name = "DIR")]
     pub write_data: Option<PathBuf>,
+
+    /// Maintainers, with --write-data: a release branch's RELEASES.md whose `## N.0.0`
+    /// section updates DIR/release-notes.json (repeatable)
+    #[arg(long, value_name = "FILE", requires = "write_data")]
+    pub release_notes: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

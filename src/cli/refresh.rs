@@ -5,9 +5,10 @@ use super::args::{CommonArgs, RefreshArgs};
 use super::{Env, cache_file, write_out};
 use crate::cache;
 use crate::config;
-use crate::data::Data;
+use crate::data::{Data, release_notes_json};
 use crate::error::{Error, Result};
 use crate::registry;
+use crate::release_notes;
 use crate::workspace;
 use std::io::Write;
 
@@ -56,6 +57,23 @@ pub fn run(common: &CommonArgs, args: &RefreshArgs, env: &Env, out: &mut dyn Wri
             Error::in_file(&file.display().to_string(), format!("cannot write: {e}"))
         })?;
         text.push_str(&format!("Wrote {}\n", file.display()));
+        if !args.release_notes.is_empty() {
+            let mut notes = embedded.release_notes.clone();
+            for path in &args.release_notes {
+                let shown = path.display().to_string();
+                let md = std::fs::read_to_string(path)
+                    .map_err(|e| Error::in_file(&shown, format!("cannot read: {e}")))?;
+                let n = release_notes::parse(&md).ok_or_else(|| {
+                    Error::in_file(&shown, "no `## N.0.0` section: not a Wasmtime RELEASES.md")
+                })?;
+                notes.insert(n.major, n);
+            }
+            let file = dir.join("release-notes.json");
+            std::fs::write(&file, release_notes_json(&notes)).map_err(|e| {
+                Error::in_file(&file.display().to_string(), format!("cannot write: {e}"))
+            })?;
+            text.push_str(&format!("Wrote {}\n", file.display()));
+        }
     }
     write_out(out, &text)?;
     Ok(0)

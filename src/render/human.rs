@@ -191,6 +191,21 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
         let head = if i == 0 { "  upgrade  " } else { "           " };
         let _ = writeln!(out, "{}", wrap(&format!("{head}{line}"), o.width, 11));
     }
+    if o.verbose {
+        let notes: Vec<&String> = t
+            .upgrade
+            .effort
+            .iter()
+            .filter(|e| e.option != "stepping-stone")
+            .flat_map(|e| &e.effort.notes)
+            .collect();
+        if !notes.is_empty() {
+            let _ = writeln!(out, "  release notes to read, in order:");
+            for url in notes {
+                let _ = writeln!(out, "  {url}");
+            }
+        }
+    }
 }
 
 fn status_text(t: &Train, p: Paint) -> String {
@@ -282,6 +297,12 @@ fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
 
 fn upgrade_lines(u: &Upgrade) -> Vec<String> {
     let projected = |p: bool| if p { " [projected]" } else { "" };
+    let effort = |option: &str, to: u32| {
+        u.effort
+            .iter()
+            .find(|e| e.option == option && e.effort.to == to)
+            .map(|e| e.effort.short())
+    };
     match u.advice {
         Advice::OnNewestLts => vec![format!(
             "none needed: this is the newest LTS; the next LTS, {}, is due {}",
@@ -297,14 +318,22 @@ fn upgrade_lines(u: &Upgrade) -> Vec<String> {
             else {
                 return vec!["no target known".into()];
             };
-            let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
             let crossed = u.majors_crossed.unwrap_or(0);
             let mut lines = vec![format!(
                 "move to {target} LTS: {version}, supported until {eol} ({crossed} major{} up)",
                 if crossed == 1 { "" } else { "s" }
             )];
+            if let Some(e) = effort("target", target) {
+                lines.push(format!("effort: {e} (estimated from the release notes)"));
+            }
             if u.path.len() > 1 {
+                let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
                 lines.push(format!("LTS stepping stones: {}", path.join(" -> ")));
+                for &stone in &u.path[..u.path.len() - 1] {
+                    if let Some(e) = effort("stepping-stone", stone) {
+                        lines.push(format!("to {stone} LTS first: {e}"));
+                    }
+                }
             }
             lines
         }
@@ -317,6 +346,9 @@ fn upgrade_lines(u: &Upgrade) -> Vec<String> {
                 .map(|d| d.to_string())
                 .unwrap_or_default();
             let mut lines = vec![format!("plan for {target} LTS, due {due}")];
+            if let Some(e) = effort("target", target) {
+                lines.push(format!("effort: {e}"));
+            }
             if let Some(back) = &u.alternative {
                 lines.push(format!(
                     "or move back to {} LTS: {}, supported until {}{}",
@@ -325,6 +357,9 @@ fn upgrade_lines(u: &Upgrade) -> Vec<String> {
                     back.eol_date,
                     projected(back.projected)
                 ));
+                if let Some(e) = effort("move-back", back.major) {
+                    lines.push(format!("effort of moving back: {e}"));
+                }
             }
             lines
         }

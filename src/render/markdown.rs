@@ -26,12 +26,14 @@ pub fn render(a: &Audit) -> String {
     if a.trains.is_empty() {
         out.push_str("No Wasmtime crates found.\n\n");
     } else {
-        out.push_str("| Train | Status | EOL date | Days left | Upgrade target | Crates |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| Train | Status | EOL date | Days left | Upgrade target | Effort | Crates |\n",
+        );
+        out.push_str("|---|---|---|---|---|---|---|\n");
         for t in &a.trains {
             let _ = writeln!(
                 out,
-                "| {}{} | {} | {} | {} | {} | {} |",
+                "| {}{} | {} | {} | {} | {} | {} | {} |",
                 escape(&t.label()),
                 if t.dev_only { " (dev only)" } else { "" },
                 status_cell(t),
@@ -42,6 +44,7 @@ pub fn render(a: &Audit) -> String {
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "-".into()),
                 target_cell(t),
+                effort_cell(t),
                 crates_cell(t),
             );
         }
@@ -124,6 +127,15 @@ fn target_cell(t: &Train) -> String {
     }
 }
 
+fn effort_cell(t: &Train) -> String {
+    t.upgrade
+        .effort
+        .iter()
+        .find(|e| e.option == "target")
+        .map(|e| e.effort.short())
+        .unwrap_or_else(|| "-".into())
+}
+
 fn crates_cell(t: &Train) -> String {
     match t.headline() {
         Some(c) if t.crates.len() > 1 => format!(
@@ -184,6 +196,22 @@ fn checklist(a: &Audit) -> Vec<String> {
         let mark = if ok { "x" } else { " " };
         items.push(format!(
             "- [{mark}] Every Wasmtime train is supported through {through}"
+        ));
+    }
+    let notes: Vec<&str> = a
+        .trains
+        .iter()
+        .flat_map(|t| &t.upgrade.effort)
+        .filter(|e| e.option == "target")
+        .flat_map(|e| e.effort.notes.iter().map(String::as_str))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !notes.is_empty() {
+        items.push(format!(
+            "- [ ] Read the release notes of the {} major{} crossed (effort estimated from them)",
+            notes.len(),
+            if notes.len() == 1 { "" } else { "s" }
         ));
     }
     if items.is_empty() {

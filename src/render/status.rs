@@ -104,5 +104,13 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             path.join(" -> ")
         );
     }
+    for e in &r.upgrade.effort {
+        let what = match e.option {
+            "move-back" => format!("back to {}", e.effort.to),
+            _ => format!("to {}", e.effort.to),
+        };
+        let line = format!("  effort     {what}: {}", e.effort.short());
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    }
     out
 }
