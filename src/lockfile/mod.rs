@@ -1,9 +1,11 @@
 //! Reading Cargo.lock: formats v1 to v4, parsed with the `toml` crate into the
 //! few fields the audit needs (name, version, source, dependencies, line).
 
+mod canonical;
+mod full;
+
 use crate::error::{Error, Result};
 use semver::Version;
-use serde::Deserialize;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -13,7 +15,7 @@ pub const NEWEST_FORMAT: u32 = 4;
 const CRATES_IO_GIT: &str = "https://github.com/rust-lang/crates.io-index";
 const CRATES_IO_SPARSE: &str = "https://index.crates.io/";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lockfile {
     /// The path as given by the user (for messages and reports).
     pub path: String,
@@ -103,88 +105,64 @@ impl fmt::Display for Source {
     }
 }
 
-#[derive(Deserialize)]
-struct RawLockfile {
-    version: Option<toml::Spanned<i64>>,
-    #[serde(default)]
-    package: Vec<RawPackage>,
-    /// Lockfiles written before 2019 keep the root package apart.
-    root: Option<RawPackage>,
-    metadata: Option<toml::Table>,
+/// What a reader extracts from the text, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawDoc {
+    /// The `version` key and its line.
+    pub version: Option<(i64, u32)>,
+    /// A `[metadata]` table (format 1 keeps checksums there).
+    pub has_metadata: bool,
+    pub packages: Vec<RawPackage>,
 }
 
-#[derive(Deserialize)]
-struct RawPackage {
-    name: toml::Spanned<String>,
-    version: toml::Spanned<String>,
-    source: Option<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawPackage {
+    pub name: String,
+    pub name_line: u32,
+    pub version: String,
+    pub version_line: u32,
+    pub source: Option<String>,
+    pub dependencies: Vec<String>,
 }
 
 /// Parses the text of a Cargo.lock. `path` only names the file in errors.
+///
+/// Files in the canonical form cargo writes are read by a fast line reader;
+/// anything it does not fully recognise goes to the full TOML parser, which
+/// stays the reference (the two are tested to agree).
 pub fn parse(text: &str, path: &str) -> Result<Lockfile> {
-    let lines = LineIndex::new(text);
-    let raw: RawLockfile = toml::from_str(text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| format!(":{}", lines.line_of(s.start)))
-            .unwrap_or_default();
-        Error::new(format!(
-            "{path}{at}: not a valid Cargo.lock: {}",
-            e.message()
-        ))
-    })?;
+    let raw = match canonical::read(text) {
+        Some(raw) => raw,
+        None => full::read(text, path)?,
+    };
+    finish(raw, text, path)
+}
 
-    let format = match &raw.version {
-        Some(v) => match u32::try_from(*v.get_ref()) {
+/// The canonical reader alone: `None` when it declines the text (for tests
+/// and benchmarks that compare it with the full parser).
+pub fn parse_canonical(text: &str, path: &str) -> Option<Result<Lockfile>> {
+    canonical::read(text).map(|raw| finish(raw, text, path))
+}
+
+/// Parses with the full TOML parser only (the reference, for tests and benchmarks).
+pub fn parse_full(text: &str, path: &str) -> Result<Lockfile> {
+    finish(full::read(text, path)?, text, path)
+}
+
+fn finish(raw: RawDoc, text: &str, path: &str) -> Result<Lockfile> {
+    let format = match raw.version {
+        Some((v, line)) => match u32::try_from(v) {
             Ok(n @ 3..=NEWEST_FORMAT) => n,
             _ => {
                 return Err(Error::new(format!(
-                    "{path}:{}: unsupported lockfile format version {} (this tool reads versions 1 to {NEWEST_FORMAT}; a newer cargo may have written it)",
-                    lines.line_of(v.span().start),
-                    v.get_ref()
+                    "{path}:{line}: unsupported lockfile format version {v} (this tool reads versions 1 to {NEWEST_FORMAT}; a newer cargo may have written it)"
                 )));
             }
         },
-        None if raw.metadata.is_some() => 1,
+        None if raw.has_metadata => 1,
         None => 2,
     };
-
-    let mut packages = Vec::with_capacity(raw.package.len() + 1);
-    let mut seen = HashSet::with_capacity(raw.package.len() + 1);
-    for p in raw.root.into_iter().chain(raw.package) {
-        let line = lines.line_of(p.name.span().start);
-        let name = p.name.into_inner();
-        if !is_valid_name(&name) {
-            return Err(Error::in_file(
-                &format!("{path}:{line}"),
-                format!("invalid package name {name:?}"),
-            ));
-        }
-        let version_text = p.version.get_ref();
-        let version = Version::parse(version_text).map_err(|e| {
-            Error::in_file(
-                &format!("{path}:{}", lines.line_of(p.version.span().start)),
-                format!("package `{name}` has an invalid version {version_text:?}: {e}"),
-            )
-        })?;
-        let source = Source::parse(p.source.as_deref());
-        if !seen.insert((name.clone(), version.clone(), source.clone())) {
-            return Err(Error::in_file(
-                &format!("{path}:{line}"),
-                format!("duplicate package entry `{name} {version}` ({source})"),
-            ));
-        }
-        packages.push(Package {
-            name,
-            version,
-            source,
-            dependencies: p.dependencies,
-            line,
-        });
-    }
-    if packages.is_empty() {
+    if raw.packages.is_empty() {
         // Cargo always records at least the root package.
         let what = if text.trim().is_empty() {
             "the file is empty"
@@ -192,6 +170,45 @@ pub fn parse(text: &str, path: &str) -> Result<Lockfile> {
             "no [[package]] entries"
         };
         return Err(Error::in_file(path, format!("{what}: not a Cargo.lock")));
+    }
+    let mut seen: HashSet<(&str, &str, Option<&str>)> = HashSet::with_capacity(raw.packages.len());
+    for p in &raw.packages {
+        if !is_valid_name(&p.name) {
+            return Err(Error::in_file(
+                &format!("{path}:{}", p.name_line),
+                format!("invalid package name {:?}", p.name),
+            ));
+        }
+        if !seen.insert((&p.name, &p.version, p.source.as_deref())) {
+            return Err(Error::in_file(
+                &format!("{path}:{}", p.name_line),
+                format!(
+                    "duplicate package entry `{} {}` ({})",
+                    p.name,
+                    p.version,
+                    Source::parse(p.source.as_deref())
+                ),
+            ));
+        }
+    }
+    let mut packages = Vec::with_capacity(raw.packages.len());
+    for p in raw.packages {
+        let version = Version::parse(&p.version).map_err(|e| {
+            Error::in_file(
+                &format!("{path}:{}", p.version_line),
+                format!(
+                    "package `{}` has an invalid version {:?}: {e}",
+                    p.name, p.version
+                ),
+            )
+        })?;
+        packages.push(Package {
+            source: Source::parse(p.source.as_deref()),
+            name: p.name,
+            version,
+            dependencies: p.dependencies,
+            line: p.name_line,
+        });
     }
     Ok(Lockfile {
         path: path.to_string(),
@@ -207,27 +224,6 @@ fn is_valid_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// Byte offset to 1-based line number.
-struct LineIndex {
-    newlines: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let newlines = text
-            .bytes()
-            .enumerate()
-            .filter_map(|(i, b)| (b == b'\n').then_some(i))
-            .collect();
-        LineIndex { newlines }
-    }
-
-    fn line_of(&self, offset: usize) -> u32 {
-        let before = self.newlines.partition_point(|&nl| nl < offset);
-        u32::try_from(before + 1).unwrap_or(u32::MAX)
-    }
 }
 
 #[cfg(test)]
