@@ -2,10 +2,11 @@
 //! dependency chain to a crate of the train (like `cargo tree -i`), and the
 //! kind (normal, build, dev) of the member's direct dependency that starts it.
 
+use crate::fnv::FnvMap;
 use crate::lockfile::{Lockfile, Source};
 use semver::Version;
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,7 +53,8 @@ pub struct Graph<'a> {
 
 impl<'a> Graph<'a> {
     pub fn new(lock: &'a Lockfile) -> Graph<'a> {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(lock.packages.len());
+        let mut by_name: NameIndex =
+            FnvMap::with_capacity_and_hasher(lock.packages.len(), Default::default());
         for (i, p) in lock.packages.iter().enumerate() {
             by_name.entry(p.name.as_str()).or_default().push(i);
         }
@@ -154,8 +156,11 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// Package name to indices.
+type NameIndex<'a> = FnvMap<&'a str, Vec<usize>>;
+
 /// Resolves a lockfile dependency entry: `name`, `name version` or `name version (source)`.
-fn resolve(lock: &Lockfile, by_name: &HashMap<&str, Vec<usize>>, dep: &str) -> Option<usize> {
+fn resolve(lock: &Lockfile, by_name: &NameIndex, dep: &str) -> Option<usize> {
     let mut parts = dep.splitn(3, ' ');
     let candidates = by_name.get(parts.next()?)?;
     if candidates.len() == 1 {

@@ -18,6 +18,7 @@ pub mod effort;
 pub mod error;
 pub mod family;
 pub mod findings;
+pub mod fnv;
 pub mod input;
 pub mod inventory;
 pub mod lockfile;

@@ -100,18 +100,16 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
 
 /// Best effort for a lockfile read on its own: the members declared by the
 /// `Cargo.toml` beside it (and member manifests listed by exact path that
-/// exist). Never complete: other path packages stay roots of unknown kind.
-pub fn members_beside(lockfile: &Path) -> Members {
-    Members {
-        list: manifests_beside(lockfile).unwrap_or_default(),
-        complete: false,
-    }
-}
-
-fn manifests_beside(lockfile: &Path) -> Option<Vec<Member>> {
-    let dir = lockfile.parent()?;
-    let root: toml::Table = read_manifest(&dir.join("Cargo.toml"))?;
-    let mut members: Vec<Member> = member_of(&root).into_iter().collect();
+/// exist), never complete: other path packages stay roots of unknown kind;
+/// and the rust-version it declares.
+pub fn beside(lockfile: &Path) -> (Members, Option<semver::Version>) {
+    let root = lockfile
+        .parent()
+        .and_then(|dir| Some((dir, read_manifest(&dir.join("Cargo.toml"))?)));
+    let Some((dir, root)) = root else {
+        return (Members::default(), None);
+    };
+    let mut list: Vec<Member> = member_of(&root).into_iter().collect();
     let listed = root
         .get("workspace")
         .and_then(|w| w.get("members"))
@@ -124,16 +122,9 @@ fn manifests_beside(lockfile: &Path) -> Option<Vec<Member>> {
         if let Some(m) =
             read_manifest(&dir.join(rel).join("Cargo.toml")).and_then(|t| member_of(&t))
         {
-            members.push(m);
+            list.push(m);
         }
     }
-    Some(members)
-}
-
-/// The rust-version declared by the manifest beside a lockfile (its package's,
-/// else `[workspace.package]`'s).
-pub fn rust_version_beside(lockfile: &Path) -> Option<semver::Version> {
-    let root = read_manifest(&lockfile.parent()?.join("Cargo.toml"))?;
     let declared = root
         .get("package")
         .and_then(|p| p.get("rust-version"))
@@ -143,8 +134,14 @@ pub fn rust_version_beside(lockfile: &Path) -> Option<semver::Version> {
                 .get("package")?
                 .get("rust-version")?
                 .as_str()
-        })?;
-    crate::data::rust_version(declared)
+        });
+    (
+        Members {
+            list,
+            complete: false,
+        },
+        declared.and_then(crate::data::rust_version),
+    )
 }
 
 fn read_manifest(path: &Path) -> Option<toml::Table> {

@@ -163,21 +163,17 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             rust_version: ws.rust_version,
         })
     } else {
-        let inputs = common
-            .lockfile
-            .iter()
-            .map(|p| {
-                Ok(LockInput {
-                    lockfile: input::read_lockfile(p)?,
-                    members: workspace::members_beside(p),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let rust_version = common
-            .lockfile
-            .iter()
-            .filter_map(|p| workspace::rust_version_beside(p))
-            .min();
+        let mut inputs = Vec::with_capacity(common.lockfile.len());
+        let mut rust_version: Option<Version> = None;
+        for p in &common.lockfile {
+            let lockfile = input::read_lockfile(p)?;
+            let (members, declared) = workspace::beside(p);
+            rust_version = match (rust_version, declared) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            inputs.push(LockInput { lockfile, members });
+        }
         Ok(Project {
             inputs,
             config: Config::default(),

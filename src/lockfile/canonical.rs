@@ -35,7 +35,7 @@ pub(super) fn read(text: &str) -> Option<RawDoc> {
             current = Some(Partial::default());
             continue;
         }
-        let (key, value) = line.split_once(" = ")?;
+        let (key, value) = key_value(line)?;
         let Some(p) = current.as_mut() else {
             // Before the first table only `version = N` is canonical.
             if key != "version" || doc.version.is_some() {
@@ -98,10 +98,20 @@ impl Partial {
     }
 }
 
-/// A basic string with no escapes and no control characters: `"..."`.
+/// `key = value` with exactly one space on each side of `=`.
+fn key_value(line: &str) -> Option<(&str, &str)> {
+    let space = line.bytes().position(|b| b == b' ')?;
+    let value = line[space..].strip_prefix(" = ")?;
+    Some((&line[..space], value))
+}
+
+/// A basic string with no escapes and no ASCII control characters: `"..."`.
+/// (TOML forbids the ASCII ones; tab is allowed there but declined here.)
 fn string(value: &str) -> Option<&str> {
     let inner = value.strip_prefix('"')?.strip_suffix('"')?;
-    let plain = !inner.contains(['"', '\\']) && !inner.chars().any(char::is_control);
+    let plain = inner
+        .bytes()
+        .all(|b| b >= 0x20 && b != 0x7f && b != b'"' && b != b'\\');
     plain.then_some(inner)
 }
 

@@ -5,8 +5,8 @@ mod canonical;
 mod full;
 
 use crate::error::{Error, Result};
+use crate::fnv::FnvSet;
 use semver::Version;
-use std::collections::HashSet;
 use std::fmt;
 
 /// The newest lockfile format this tool understands.
@@ -171,7 +171,8 @@ fn finish(raw: RawDoc, text: &str, path: &str) -> Result<Lockfile> {
         };
         return Err(Error::in_file(path, format!("{what}: not a Cargo.lock")));
     }
-    let mut seen: HashSet<(&str, &str, Option<&str>)> = HashSet::with_capacity(raw.packages.len());
+    let mut seen: FnvSet<(&str, &str, Option<&str>)> =
+        FnvSet::with_capacity_and_hasher(raw.packages.len(), Default::default());
     for p in &raw.packages {
         if !is_valid_name(&p.name) {
             return Err(Error::in_file(
