@@ -31,4 +31,5 @@ pub mod render;
 pub mod security;
 pub mod status;
 pub mod text;
+pub mod upgrade;
 pub mod workspace;

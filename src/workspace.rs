@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub struct Workspace {
     pub root: PathBuf,
     pub lockfile: PathBuf,
+    /// The root manifest and every member's, each once.
+    pub manifests: Vec<PathBuf>,
     pub members: Members,
     /// The lowest rust-version the members declare.
     pub rust_version: Option<semver::Version>,
@@ -86,7 +88,15 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
                 .collect(),
         })
         .collect();
+    let mut manifests = vec![root.join("Cargo.toml")];
+    for p in meta.workspace_packages() {
+        let m = p.manifest_path.clone().into_std_path_buf();
+        if !manifests.contains(&m) {
+            manifests.push(m);
+        }
+    }
     Ok(Workspace {
+        manifests,
         lockfile: root.join("Cargo.lock"),
         root,
         members: Members {

@@ -35,6 +35,31 @@ pub enum Command {
     Calendar(CalendarArgs),
     /// Everything known about one version: `27.0.1`, `27`, or `crate@version`
     Status(StatusArgs),
+    /// Move every family crate of the workspace's manifests to the target train in one step
+    Upgrade(UpgradeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  cargo wasmtime-support upgrade --dry-run\n  cargo wasmtime-support upgrade --to lts\n  cargo wasmtime-support upgrade --to 48 --no-update"
+)]
+pub struct UpgradeArgs {
+    /// A released major (48), `lts` (the newest released LTS) or `latest` (the newest released major)
+    /// [default: the audit's recommended target]
+    #[arg(long, value_name = "TARGET")]
+    pub to: Option<String>,
+
+    /// Print a unified diff of every manifest it would change, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not run `cargo update` after writing the manifests
+    #[arg(long)]
+    pub no_update: bool,
+
+    /// Write even when the manifests have uncommitted changes
+    #[arg(long)]
+    pub allow_dirty: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -7,6 +7,7 @@ mod audit;
 mod calendar;
 mod refresh;
 mod status;
+mod upgrade;
 
 pub use args::{ColorChoice, Format};
 
@@ -97,6 +98,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out),
         Some(Command::Calendar(args)) => calendar::run(&cli.common, args, env, out, err),
         Some(Command::Status(args)) => status::run(&cli.common, args, env, out, err),
+        Some(Command::Upgrade(args)) => upgrade::run(&cli.common, args, env, out, err),
     };
     match result {
         Ok(code) => code,
@@ -239,7 +241,8 @@ fn after_help() -> String {
          cargo wasmtime-support --lockfile Cargo.lock --format json --date 2026-11-21\n  \
          cargo wasmtime-support refresh            fetch new releases from crates.io\n  \
          cargo wasmtime-support calendar           the release trains as a chart\n  \
-         cargo wasmtime-support status 27.0.1      one version's support, patches, advisories\n\n\
+         cargo wasmtime-support status 27.0.1      one version's support, patches, advisories\n  \
+         cargo wasmtime-support upgrade --dry-run  what moving to the recommended LTS changes\n\n\
          Finding codes (default level):\n",
     );
     for c in Code::ALL {
