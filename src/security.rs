@@ -177,7 +177,8 @@ fn locate(f: &mut Finding, c: &CrateReport) {
     });
 }
 
-fn advisory_ref(a: &Advisory, fixed_in: Option<Version>) -> AdvisoryRef {
+/// The reference to `a` that findings and reports carry.
+pub fn advisory_ref(a: &Advisory, fixed_in: Option<Version>) -> AdvisoryRef {
     let mut aliases = a.rustsec.clone();
     aliases.extend(a.aliases.iter().cloned());
     AdvisoryRef {

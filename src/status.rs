@@ -123,17 +123,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
             .advisories
             .iter()
             .filter(|a| a.crate_name == *name && a.affects(v))
-            .map(|a| {
-                let mut aliases = a.rustsec.clone();
-                aliases.extend(a.aliases.iter().cloned());
-                AdvisoryRef {
-                    id: a.id.clone(),
-                    aliases,
-                    title: a.title.clone(),
-                    url: a.url.clone(),
-                    fixed_in: security::first_fixed_in_line(a, v).map(|f| f.to_string()),
-                }
-            })
+            .map(|a| security::advisory_ref(a, security::first_fixed_in_line(a, v)))
             .collect(),
         _ => Vec::new(),
     };

@@ -17,16 +17,9 @@ fn monorepo(extra: &[&str]) -> Run {
 
 /// A copy of a generated fixture workspace with `config` appended to its manifest.
 fn workspace_with(fixture_name: &str, config: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let from = fixture(fixture_name);
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
-    std::fs::copy(from.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
-    let manifest = std::fs::read_to_string(from.join("Cargo.toml")).unwrap();
-    let manifest = manifest.replace("\n[workspace]\n", &format!("\n[workspace]\n\n{config}\n"));
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    let path = dir.path().join("Cargo.toml");
-    (dir, path)
+    workspace_copy(fixture_name, |m| {
+        m.replace("\n[workspace]\n", &format!("\n[workspace]\n\n{config}\n"))
+    })
 }
 
 fn run_in(manifest: &Path, extra: &[&str]) -> Run {
@@ -198,19 +191,13 @@ fn config_sets_levels_and_flags_override_it() {
     );
 
     // [package.metadata] of a single-package project.
-    let dir = tempfile::tempdir().unwrap();
-    let from = fixture("generated/wasmtime-27");
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
-    std::fs::copy(from.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
-    let manifest = std::fs::read_to_string(from.join("Cargo.toml"))
-        .unwrap()
-        .replace(
+    let (_dir, manifest) = workspace_copy("generated/wasmtime-27", |m| {
+        m.replace(
             "[workspace]",
             "[package.metadata.wasmtime-support]\nallow = [\"eol\"]\n\n[workspace]",
-        );
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    let j = run_in(&dir.path().join("Cargo.toml"), &["--format", "json"]).json();
+        )
+    });
+    let j = run_in(&manifest, &["--format", "json"]).json();
     assert_eq!(codes(&j), Vec::<String>::new());
 }
 

@@ -152,20 +152,12 @@ fn stale_data_names_the_majors_the_data_has_not_seen() {
 #[test]
 fn msrv_gap_is_noted_next_to_the_upgrade() {
     // A copy of the 27 workspace that declares rust-version 1.85.
-    let dir = tempfile::tempdir().unwrap();
-    let from = fixture("generated/wasmtime-27");
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
-    std::fs::copy(from.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
-    let manifest = std::fs::read_to_string(from.join("Cargo.toml"))
-        .unwrap()
-        .replace(
+    let (dir, m) = workspace_copy("generated/wasmtime-27", |m| {
+        m.replace(
             "edition = \"2021\"",
             "edition = \"2021\"\nrust-version = \"1.85\"",
-        );
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-
-    let m = dir.path().join("Cargo.toml");
+        )
+    });
     let r = run(&[
         "--manifest-path",
         m.to_str().unwrap(),

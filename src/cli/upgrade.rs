@@ -35,14 +35,7 @@ pub fn run(
     let data = load_data(common, env, err)?;
     let as_of = common.date.unwrap_or(env.today);
     let ws = workspace::locate(common.manifest_path.as_deref())?;
-    let lockfile = input::read_lockfile(&ws.lockfile)?;
-    let inv = inventory::inventory(
-        &[LockInput {
-            lockfile,
-            members: ws.members.clone(),
-        }],
-        &data.family,
-    );
+    let inv = inventory_of(&ws, &data)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
     let Some(target) = target(args.to.as_deref(), &data, &in_use, as_of)? else {
         write_out(
@@ -108,14 +101,7 @@ pub fn run(
             text.push_str("Cargo.lock was not updated (--no-update): run `cargo update --workspace` before building.\n");
         } else {
             text.push_str("Updated Cargo.lock with `cargo update --workspace`.\n\n");
-            let lockfile = input::read_lockfile(&ws.lockfile)?;
-            let inv = inventory::inventory(
-                &[LockInput {
-                    lockfile,
-                    members: ws.members.clone(),
-                }],
-                &data.family,
-            );
+            let inv = inventory_of(&ws, &data)?;
             let report = audit::audit(&inv, &data, &Options::new(as_of));
             text.push_str(&human::render(&report, &Default::default()));
         }
@@ -130,6 +116,14 @@ pub fn run(
     }
     write_out(out, &text)?;
     Ok(0)
+}
+
+fn inventory_of(ws: &workspace::Workspace, data: &Data) -> Result<inventory::Inventory> {
+    let input = LockInput {
+        lockfile: input::read_lockfile(&ws.lockfile)?,
+        members: ws.members.clone(),
+    };
+    Ok(inventory::inventory(&[input], &data.family))
 }
 
 /// The target train: the flag's, else the audit's recommended target.

@@ -174,3 +174,20 @@ pub fn train(report: &serde_json::Value, major: u64) -> &serde_json::Value {
         .find(|t| t["major"] == major)
         .unwrap_or_else(|| panic!("no train {major} in {report:#}"))
 }
+
+/// A copy of a generated one-package fixture workspace whose manifest `edit`
+/// changes; returns the directory (kept alive by the caller) and the manifest.
+pub fn workspace_copy(
+    fixture_name: &str,
+    edit: impl Fn(String) -> String,
+) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let from = fixture(fixture_name);
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    std::fs::copy(from.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+    let manifest = std::fs::read_to_string(from.join("Cargo.toml")).unwrap();
+    let path = dir.path().join("Cargo.toml");
+    std::fs::write(&path, edit(manifest)).unwrap();
+    (dir, path)
+}
