@@ -1,5 +1,6 @@
 //! In-process costs: `cargo bench`. The whole-process figures are measured
-//! with hyperfine (see the README's Performance section).
+//! through cargo by `benches/through_cargo.rs` (see docs/performance.md).
+//! The growth benchmarks double their input: time should double, not quadruple.
 
 use cargo_wasmtime_support::{audit, data::Data, inventory, lockfile, render};
 use divan::{Bencher, black_box};
@@ -78,5 +79,61 @@ fn synthetic(n: usize) -> String {
 fn synthetic_audit(b: Bencher, n: usize) {
     let data = Data::embedded().unwrap();
     let text = synthetic(n);
+    b.bench(|| whole_audit(black_box(&text), &data));
+}
+
+const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// `n` versions of one crate whose entries name each other as
+/// `"name version (source)"` (the form cargo writes when versions clash),
+/// next to a Wasmtime crate so the dependency graph is built.
+fn many_versions(n: usize) -> String {
+    let version = |i: usize| format!("1.{}.{}", i / 1000, i % 1000);
+    let mut out = String::from("version = 4\n\n");
+    out.push_str(&format!(
+        "[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"many {}\",\n \"wasmtime\",\n]\n\n",
+        version(0)
+    ));
+    out.push_str(&format!(
+        "[[package]]\nname = \"wasmtime\"\nversion = \"36.0.3\"\nsource = \"{CRATES_IO}\"\n\n"
+    ));
+    for i in 0..n {
+        out.push_str(&format!(
+            "[[package]]\nname = \"many\"\nversion = \"{}\"\nsource = \"{CRATES_IO}\"\ndependencies = [\n \"many {} ({CRATES_IO})\",\n \"many {} ({CRATES_IO})\",\n]\n\n",
+            version(i),
+            version((i + 1) % n),
+            version((i * 7 + 3) % n),
+        ));
+    }
+    out
+}
+
+/// `n` pulley-interpreter 0.1.x entries, each placed in train 24 or 25 from
+/// the crates that depend on it.
+fn many_pulleys(n: usize) -> String {
+    let mut out = String::from("version = 4\n\n");
+    out.push_str("[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"cranelift-codegen\",\n]\n\n");
+    out.push_str(&format!(
+        "[[package]]\nname = \"cranelift-codegen\"\nversion = \"0.112.2\"\nsource = \"{CRATES_IO}\"\ndependencies = [\n \"pulley-interpreter 0.1.0\",\n]\n\n"
+    ));
+    for i in 0..n {
+        out.push_str(&format!(
+            "[[package]]\nname = \"pulley-interpreter\"\nversion = \"0.1.{i}\"\nsource = \"{CRATES_IO}\"\n\n"
+        ));
+    }
+    out
+}
+
+#[divan::bench(args = [6_250, 12_500, 25_000])]
+fn many_versions_of_one_crate(b: Bencher, n: usize) {
+    let data = Data::embedded().unwrap();
+    let text = many_versions(n);
+    b.bench(|| whole_audit(black_box(&text), &data));
+}
+
+#[divan::bench(args = [7_500, 15_000, 30_000])]
+fn many_pulley_entries(b: Bencher, n: usize) {
+    let data = Data::embedded().unwrap();
+    let text = many_pulleys(n);
     b.bench(|| whole_audit(black_box(&text), &data));
 }

@@ -53,17 +53,13 @@ pub struct Graph<'a> {
 
 impl<'a> Graph<'a> {
     pub fn new(lock: &'a Lockfile) -> Graph<'a> {
-        let mut by_name: NameIndex =
-            FnvMap::with_capacity_and_hasher(lock.packages.len(), Default::default());
-        for (i, p) in lock.packages.iter().enumerate() {
-            by_name.entry(p.name.as_str()).or_default().push(i);
-        }
+        let index = Index::new(lock);
         let n = lock.packages.len();
         let mut forward = vec![Vec::new(); n];
         let mut reverse = vec![Vec::new(); n];
         for (i, p) in lock.packages.iter().enumerate() {
             for dep in &p.dependencies {
-                if let Some(j) = resolve(lock, &by_name, dep) {
+                if let Some(j) = index.resolve(lock, dep) {
                     forward[i].push(j);
                     reverse[j].push(i);
                 }
@@ -74,6 +70,11 @@ impl<'a> Graph<'a> {
             reverse,
             forward,
         }
+    }
+
+    /// The packages that depend on package `i`.
+    pub fn dependents(&self, i: usize) -> &[usize] {
+        &self.reverse[i]
     }
 
     /// Who pulls in the packages `targets` (one train's crates in this lockfile).
@@ -156,25 +157,56 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// Package name to indices.
-type NameIndex<'a> = FnvMap<&'a str, Vec<usize>>;
+/// Lookups of packages by name and by name and version, so that resolving
+/// every dependency entry stays linear however many versions a crate has.
+struct Index<'a> {
+    by_name: FnvMap<&'a str, Vec<usize>>,
+    by_version: FnvMap<(&'a str, &'a Version), Vec<usize>>,
+}
 
-/// Resolves a lockfile dependency entry: `name`, `name version` or `name version (source)`.
-fn resolve(lock: &Lockfile, by_name: &NameIndex, dep: &str) -> Option<usize> {
-    let mut parts = dep.splitn(3, ' ');
-    let candidates = by_name.get(parts.next()?)?;
-    if candidates.len() == 1 {
-        return candidates.first().copied();
+impl<'a> Index<'a> {
+    fn new(lock: &'a Lockfile) -> Index<'a> {
+        let n = lock.packages.len();
+        let mut by_name: FnvMap<&str, Vec<usize>> =
+            FnvMap::with_capacity_and_hasher(n, Default::default());
+        let mut by_version: FnvMap<(&str, &Version), Vec<usize>> =
+            FnvMap::with_capacity_and_hasher(n, Default::default());
+        for (i, p) in lock.packages.iter().enumerate() {
+            by_name.entry(p.name.as_str()).or_default().push(i);
+            by_version
+                .entry((p.name.as_str(), &p.version))
+                .or_default()
+                .push(i);
+        }
+        Index {
+            by_name,
+            by_version,
+        }
     }
-    let version = parts.next().and_then(|v| Version::parse(v).ok());
-    let source = parts
-        .next()
-        .map(|s| Source::parse(Some(s.trim_start_matches('(').trim_end_matches(')'))));
-    candidates.iter().copied().find(|&i| {
-        let p = &lock.packages[i];
-        version.as_ref().is_none_or(|v| *v == p.version)
-            && source.as_ref().is_none_or(|s| *s == p.source)
-    })
+
+    /// Resolves a lockfile dependency entry: `name`, `name version` or
+    /// `name version (source)`.
+    fn resolve(&self, lock: &Lockfile, dep: &str) -> Option<usize> {
+        let mut parts = dep.splitn(3, ' ');
+        let name = parts.next()?;
+        let candidates = self.by_name.get(name)?;
+        if candidates.len() == 1 {
+            return candidates.first().copied();
+        }
+        let Some(version) = parts.next() else {
+            return candidates.first().copied();
+        };
+        let version = Version::parse(version).ok()?;
+        let same_version = self.by_version.get(&(name, &version))?;
+        let Some(source) = parts.next() else {
+            return same_version.first().copied();
+        };
+        let source = Source::parse(Some(source.trim_start_matches('(').trim_end_matches(')')));
+        same_version
+            .iter()
+            .copied()
+            .find(|&i| lock.packages[i].source == source)
+    }
 }
 
 #[cfg(test)]

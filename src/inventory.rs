@@ -80,11 +80,22 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
             .filter(|(_, p)| !is_placeholder(p))
             .filter_map(|(i, p)| Some((i, p, family.place(&p.name, &p.version)?)))
             .collect();
+        if placed.is_empty() {
+            continue;
+        }
+        let graph = Graph::new(lock);
+        let pulley_trains = PULLEY_TRAINS
+            .into_iter()
+            .filter(|&m| placed.iter().any(|(_, _, pl)| *pl == Placement::Major(m)))
+            .collect::<Vec<_>>();
         let mut in_this: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for &(package, p, placement) in &placed {
             let (major, inferred) = match placement {
                 Placement::Major(m) => (Some(m), false),
-                Placement::Pulley24Or25 => (Some(settle_pulley(lock, p, &placed, family)), true),
+                Placement::Pulley24Or25 => (
+                    Some(settle_pulley(lock, &graph, package, &pulley_trains, family)),
+                    true,
+                ),
                 Placement::Unrecognized => (None, false),
             };
             let used = CrateUse {
@@ -104,15 +115,12 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
                 None => inv.unrecognized.push(used),
             }
         }
-        if !in_this.is_empty() {
-            let graph = Graph::new(lock);
-            for (major, targets) in in_this {
-                let found = graph.pullers(&targets, &input.members);
-                inv.pullers
-                    .entry(major)
-                    .or_default()
-                    .extend(found.into_iter().map(|p| (index, p)));
-            }
+        for (major, targets) in in_this {
+            let found = graph.pullers(&targets, &input.members);
+            inv.pullers
+                .entry(major)
+                .or_default()
+                .extend(found.into_iter().map(|p| (index, p)));
         }
     }
     inv
@@ -128,49 +136,41 @@ fn is_placeholder(p: &Package) -> bool {
         && p.version.pre.is_empty()
 }
 
+/// The trains pulley-interpreter 0.1.x shipped with.
+const PULLEY_TRAINS: [u32; 2] = [24, 25];
+
 /// pulley-interpreter 0.1.x shipped with both 24 and 25. The crate that depends
-/// on it decides; failing that, the other 24/25 crates of the lockfile; failing
-/// that, 0.1.1 and later only shipped with 25.
+/// on it decides; failing that, the other 24/25 crates of the lockfile
+/// (`in_lockfile`, found once per lockfile); failing that, 0.1.1 and later
+/// only shipped with 25. Dependents come from the resolved graph, so settling
+/// every pulley entry costs one pass over the dependency edges.
 fn settle_pulley(
     lock: &Lockfile,
-    pulley: &Package,
-    placed: &[(usize, &Package, Placement)],
+    graph: &Graph,
+    pulley: usize,
+    in_lockfile: &[u32],
     family: &Family,
 ) -> u32 {
-    let candidates = [24, 25];
-    let from_dependents: BTreeSet<u32> = lock
-        .packages
+    let from_dependents: BTreeSet<u32> = graph
+        .dependents(pulley)
         .iter()
-        .filter(|p| p.dependencies.iter().any(|d| refers_to(d, pulley)))
+        .map(|&i| &lock.packages[i])
         .filter_map(|p| match family.place(&p.name, &p.version) {
-            Some(Placement::Major(m)) if candidates.contains(&m) => Some(m),
+            Some(Placement::Major(m)) if PULLEY_TRAINS.contains(&m) => Some(m),
             _ => None,
         })
         .collect();
-    if from_dependents.len() == 1 {
-        return from_dependents.into_iter().next().unwrap_or(25);
+    if let (1, Some(&only)) = (from_dependents.len(), from_dependents.first()) {
+        return only;
     }
-    let in_lockfile: BTreeSet<u32> = placed
-        .iter()
-        .filter_map(|(_, _, pl)| match pl {
-            Placement::Major(m) if candidates.contains(m) => Some(*m),
-            _ => None,
-        })
-        .collect();
-    if in_lockfile.len() == 1 {
-        return in_lockfile.into_iter().next().unwrap_or(25);
+    if let [only] = in_lockfile {
+        return *only;
     }
-    if pulley.version.patch >= 1 { 25 } else { 24 }
-}
-
-/// Whether a lockfile dependency entry (`name`, `name version`, `name version (source)`)
-/// refers to `p`.
-fn refers_to(dep: &str, p: &Package) -> bool {
-    let mut parts = dep.split_whitespace();
-    parts.next() == Some(p.name.as_str())
-        && parts
-            .next()
-            .is_none_or(|v| Version::parse(v).is_ok_and(|v| v == p.version))
+    if lock.packages[pulley].version.patch >= 1 {
+        25
+    } else {
+        24
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! Locating the Cargo workspace (and so its Cargo.lock) with `cargo metadata
-//! --no-deps --offline`: no network, no downloaded crates, no resolution. It
-//! also yields the members' direct dependencies and the tool's config table.
+//! Locating the Cargo workspace (and so its Cargo.lock), with the members'
+//! direct dependencies and the tool's config table: from the manifests alone
+//! where they are plain (`manifests`), otherwise with `cargo metadata
+//! --no-deps --offline` (no network, no downloaded crates, no resolution).
+
+pub mod manifests;
 
 use crate::config;
 use crate::dependents::{DepKind, Member, Members};
@@ -19,16 +22,45 @@ pub struct Workspace {
     pub rust_version: Option<semver::Version>,
     /// The tool's table and where it came from (for error messages).
     pub config: Option<(serde_json::Value, String)>,
+    /// Why the manifests alone did not do and `cargo metadata` was asked.
+    pub declined: Option<manifests::Declined>,
 }
 
+/// The workspace of the current directory, or of `manifest_path`.
 pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
     if let Some(p) = manifest_path
         && !p.is_file()
     {
         return Err(Error::in_file(&p.display().to_string(), "no such manifest"));
     }
+    let declined = match std::env::current_dir() {
+        Ok(cwd) => match manifests::read(&cwd, manifest_path, cargo_home().as_deref()) {
+            Ok(ws) => return Ok(ws),
+            Err(why) => why,
+        },
+        Err(e) => format!("no current directory: {e}"),
+    };
+    let mut ws = from_cargo(None, manifest_path)?;
+    ws.declined = Some(declined);
+    Ok(ws)
+}
+
+/// Where cargo keeps its home (the search for a workspace root stops there).
+fn cargo_home() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from(var("HOME")?).join(".cargo")))
+}
+
+/// The workspace as `cargo metadata --no-deps --offline` reports it, run in
+/// `cwd` (default: the current directory).
+pub fn from_cargo(cwd: Option<&Path>, manifest_path: Option<&Path>) -> Result<Workspace> {
     let mut cmd = MetadataCommand::new();
     cmd.no_deps().other_options(vec!["--offline".to_string()]);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     if let Some(p) = manifest_path {
         cmd.manifest_path(p);
     }
@@ -105,6 +137,7 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
         },
         rust_version,
         config,
+        declined: None,
     })
 }
 

@@ -21,6 +21,15 @@ pub fn run(
 ) -> Result<u8> {
     let data = load_data(&cli.common, env, err)?;
     let project = project(&cli.common, env)?;
+    if cli.audit.verbose
+        && let Some(why) = &project.declined
+    {
+        let _ = writeln!(
+            err,
+            "note: read the workspace with `cargo metadata`: {}",
+            crate::text::sanitize(why)
+        );
+    }
     let inv = inventory::inventory(&project.inputs, &data.family);
     let mut opts = options(cli, matches, &project.config, env);
     opts.rust_version = project.rust_version.clone();

@@ -145,6 +145,8 @@ struct Project {
     inputs: Vec<LockInput>,
     config: Config,
     rust_version: Option<Version>,
+    /// Why the workspace was read with `cargo metadata` (shown with `-v`).
+    declined: Option<String>,
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
@@ -163,6 +165,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             }],
             config,
             rust_version: ws.rust_version,
+            declined: ws.declined,
         })
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
@@ -180,6 +183,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             inputs,
             config: Config::default(),
             rust_version,
+            declined: None,
         })
     }
 }
