@@ -160,3 +160,158 @@ fn verbose_says_why_cargo_metadata_was_asked() {
         old.stderr
     );
 }
+
+/// Writes `files` (path, content) under `dir`, with an empty lib for each package.
+fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        if text.contains("[package]") {
+            let src = path.parent().unwrap().join("src");
+            std::fs::create_dir_all(&src).unwrap();
+            std::fs::write(src.join("lib.rs"), "").unwrap();
+        }
+    }
+}
+
+fn package(name: &str, rest: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{rest}")
+}
+
+#[test]
+fn unusual_workspaces_agree_with_cargo_or_are_declined() {
+    let root = "[workspace]\nmembers = [\"a\"]\n";
+    let a = |rest: &str| package("a", rest);
+    let cases: Vec<Vec<(&str, String)>> = vec![
+        // A member inherits a dependency the workspace does not declare.
+        vec![
+            ("Cargo.toml", root.into()),
+            ("a/Cargo.toml", a("[dependencies]\nx.workspace = true\n")),
+        ],
+        // A listed member without a manifest.
+        vec![
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"a\", \"b\"]\n".into(),
+            ),
+            ("a/Cargo.toml", a("")),
+        ],
+        // The old underscored table name.
+        vec![
+            ("Cargo.toml", root.into()),
+            ("a/Cargo.toml", a("[dev_dependencies]\nserde = \"1\"\n")),
+        ],
+        // A glob matching a directory without a manifest.
+        vec![
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/*\"]\n".into(),
+            ),
+            ("crates/a/Cargo.toml", a("")),
+            ("crates/empty/README", "not a package".into()),
+        ],
+        // A path dependency inside the root that is a workspace of its own.
+        vec![
+            ("Cargo.toml", root.into()),
+            (
+                "a/Cargo.toml",
+                a("[dependencies]\nb = { path = \"../b\" }\n"),
+            ),
+            ("b/Cargo.toml", package("b", "\n[workspace]\n")),
+        ],
+        // A path dependency outside the root, in no workspace.
+        vec![
+            ("ws/Cargo.toml", root.into()),
+            (
+                "ws/a/Cargo.toml",
+                a("[dependencies]\nb = { path = \"../../b\" }\n"),
+            ),
+            ("b/Cargo.toml", package("b", "")),
+        ],
+        // package.workspace pointing at a manifest without [workspace].
+        vec![
+            ("Cargo.toml", package("top", "")),
+            ("a/Cargo.toml", a("workspace = \"..\"\n")),
+        ],
+        // A package inside a workspace that does not list it.
+        vec![
+            ("Cargo.toml", root.into()),
+            ("a/Cargo.toml", a("")),
+            ("c/Cargo.toml", package("c", "")),
+        ],
+        // Two members with one name.
+        vec![
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"a\", \"b\"]\n".into(),
+            ),
+            ("a/Cargo.toml", a("")),
+            ("b/Cargo.toml", a("")),
+        ],
+        // rust-version inherited but not declared by the workspace.
+        vec![
+            ("Cargo.toml", root.into()),
+            ("a/Cargo.toml", a("rust-version.workspace = true\n")),
+        ],
+        // A root package with members, renamed and target-specific dependencies.
+        vec![
+            (
+                "Cargo.toml",
+                package(
+                    "top",
+                    "rust-version = \"1.82\"\n[workspace]\nmembers = [\"a\"]\n[target.'cfg(unix)'.build-dependencies]\nw = { package = \"wasmtime\", version = \"36\" }\n[dependencies]\na = { path = \"a\" }\n",
+                ),
+            ),
+            ("a/Cargo.toml", a("rust-version = \"1.79\"\n")),
+        ],
+    ];
+    let mut checked = Vec::new();
+    let mut declined = 0;
+    for (i, files) in cases.iter().enumerate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        write_tree(tmp.path(), &files);
+        for (rel, _) in &files {
+            if !rel.ends_with("Cargo.toml") {
+                continue;
+            }
+            let outcome = compare(tmp.path(), Some(&tmp.path().join(rel)), &mut checked);
+            declined += usize::from(!outcome.fast_ok);
+            if i == cases.len() - 1 {
+                assert!(outcome.cargo_ok && outcome.fast_ok, "case {i} {rel}");
+            }
+        }
+    }
+    assert!(declined >= 8, "{declined}");
+}
+
+#[test]
+fn paths_and_exclusions_follow_cargo() {
+    let ws = tempfile::tempdir().unwrap();
+    write_tree(
+        ws.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/x/y\", \"crates/*\"]\nexclude = [\"crates/x\"]\n",
+            ),
+            ("crates/x/y/Cargo.toml", &package("y", "")),
+            ("crates/x/Cargo.toml", &package("x", "")),
+            ("crates/xy/Cargo.toml", &package("xy", "")),
+        ],
+    );
+    let mut checked = Vec::new();
+    let from = ws.path().join("crates/x/y/src/../../../crates");
+    for rel in [
+        "x/y/Cargo.toml",
+        "x/Cargo.toml",
+        "xy/Cargo.toml",
+        "../Cargo.toml",
+    ] {
+        compare(&from, Some(Path::new(rel)), &mut checked);
+    }
+    let read = manifests::read(ws.path(), None, None).unwrap();
+    let names: BTreeSet<&str> = read.members.list.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["xy", "y"]));
+}
