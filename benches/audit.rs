@@ -2,7 +2,7 @@
 //! through cargo by `benches/through_cargo.rs` (see docs/performance.md).
 //! The growth benchmarks double their input: time should double, not quadruple.
 
-use cargo_wasmtime_support::{audit, data::Data, inventory, lockfile, render};
+use cargo_wasmtime_support::{audit, data::Data, inventory, lockfile, render, workspace};
 use divan::{Bencher, black_box};
 
 fn main() {
@@ -136,4 +136,17 @@ fn many_pulley_entries(b: Bencher, n: usize) {
     let data = Data::embedded().unwrap();
     let text = many_pulleys(n);
     b.bench(|| whole_audit(black_box(&text), &data));
+}
+
+const WASMTIME_WORKSPACE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/workspaces/wasmtime-e6b33de513"
+);
+
+/// Wasmtime's 98 members read from their manifests (the fast path of a run
+/// through cargo; it needs no source files, so the fixture is read in place).
+#[divan::bench]
+fn wasmtime_workspace_from_manifests(b: Bencher) {
+    let dir = std::path::Path::new(WASMTIME_WORKSPACE);
+    b.bench(|| workspace::manifests::read(black_box(dir), None, None).unwrap());
 }

@@ -13,9 +13,64 @@
 use super::Workspace;
 use crate::config;
 use crate::dependents::{DepKind, Member, Members};
-use std::collections::HashMap;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use toml::{Table, Value};
+
+/// The keys of a manifest this reader looks at; the rest (features, lints,
+/// targets...) is parsed but never built into tables, a third of the cost.
+/// Keys that change the meaning of the rest make the reader decline.
+#[derive(Deserialize)]
+struct Needed {
+    package: Option<Value>,
+    workspace: Option<Value>,
+    dependencies: Option<Value>,
+    #[serde(rename = "dev-dependencies")]
+    dev_dependencies: Option<Value>,
+    #[serde(rename = "build-dependencies")]
+    build_dependencies: Option<Value>,
+    target: Option<Value>,
+    #[serde(rename = "cargo-features")]
+    cargo_features: Option<IgnoredAny>,
+    /// The old name of `[package]`.
+    project: Option<IgnoredAny>,
+    #[serde(rename = "dev_dependencies")]
+    old_dev_dependencies: Option<IgnoredAny>,
+    #[serde(rename = "build_dependencies")]
+    old_build_dependencies: Option<IgnoredAny>,
+}
+
+impl Needed {
+    fn into_table(self, path: &Path) -> Read<Table> {
+        for (present, key) in [
+            (self.cargo_features.is_some(), "cargo-features"),
+            (self.project.is_some(), "[project]"),
+            (self.old_dev_dependencies.is_some(), "dev_dependencies"),
+            (self.old_build_dependencies.is_some(), "build_dependencies"),
+        ] {
+            if present {
+                return Err(format!("{} uses {key}", path.display()));
+            }
+        }
+        let mut table = Table::new();
+        for (key, value) in [
+            ("package", self.package),
+            ("workspace", self.workspace),
+            ("dependencies", self.dependencies),
+            ("dev-dependencies", self.dev_dependencies),
+            ("build-dependencies", self.build_dependencies),
+            ("target", self.target),
+        ] {
+            if let Some(v) = value {
+                table.insert(key.to_string(), v);
+            }
+        }
+        Ok(table)
+    }
+}
 
 /// Why the manifests alone did not settle the workspace.
 pub type Declined = String;
@@ -60,7 +115,7 @@ pub fn read(
 
 struct Reader {
     /// Parsed manifests by normalized path (`None`: no file there).
-    manifests: HashMap<PathBuf, Option<Table>>,
+    manifests: HashMap<OsString, Option<Table>>,
     cargo_home: Option<PathBuf>,
 }
 
@@ -92,23 +147,22 @@ impl Rules {
 
 impl Reader {
     fn load(&mut self, path: &Path) -> Read<Option<&Table>> {
-        if !self.manifests.contains_key(path) {
+        if !self.manifests.contains_key(path.as_os_str()) {
             let parsed = match std::fs::read_to_string(path) {
                 Ok(text) => Some(
-                    text.parse::<Table>()
-                        .map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?,
+                    toml::from_str::<Needed>(&text)
+                        .map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?
+                        .into_table(path)?,
                 ),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
             };
-            if let Some(t) = &parsed {
-                if t.contains_key("cargo-features") {
-                    return Err(format!("{} uses cargo-features", path.display()));
-                }
-            }
-            self.manifests.insert(path.to_path_buf(), parsed);
+            self.manifests.insert(path.as_os_str().to_owned(), parsed);
         }
-        Ok(self.manifests.get(path).and_then(Option::as_ref))
+        Ok(self
+            .manifests
+            .get(path.as_os_str())
+            .and_then(Option::as_ref))
     }
 
     fn manifest(&mut self, path: &Path) -> Read<&Table> {
@@ -182,7 +236,13 @@ impl Reader {
             return Err(format!("{} is inside CARGO_HOME", manifest.display()));
         }
         for dir in dir_of(manifest).ancestors().skip(1) {
-            if dir.ends_with("target/package") {
+            // Cheaper than `Path::ends_with`, which compares component by component.
+            if dir.file_name().is_some_and(|n| n == "package")
+                && dir
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| n == "target")
+            {
                 return Err(format!("{} is inside target/package", manifest.display()));
             }
             let candidate = dir.join("Cargo.toml");
@@ -207,7 +267,7 @@ impl Reader {
         let root_dir = dir_of(&root).to_path_buf();
         let is_root = matches!(self.role(&root)?, Role::Root);
         let inherited = self.inherited(&root, is_root)?;
-        let mut members: Vec<PathBuf> = Vec::new();
+        let mut members = Collected::default();
         if is_root {
             let found = Found {
                 root: &root,
@@ -221,7 +281,7 @@ impl Reader {
             }
             self.add_member(&root, false, &found, &mut members)?;
         } else if start == root {
-            members.push(root.clone());
+            members.list.push(root.clone());
         } else {
             return Err(format!(
                 "{} points at {}, which has no [workspace]",
@@ -229,17 +289,17 @@ impl Reader {
                 root.display()
             ));
         }
-        if !members.iter().any(|m| m == start) && start != root {
+        if !members.seen.contains(start.as_os_str()) && start != root {
             return Err(format!(
                 "{} is not a member of the workspace at {}",
                 start.display(),
                 root.display()
             ));
         }
-        let mut list = Vec::with_capacity(members.len());
+        let mut list = Vec::with_capacity(members.list.len());
         let mut rust_version: Option<semver::Version> = None;
         let mut manifests = vec![root.clone()];
-        for m in &members {
+        for m in &members.list {
             if *m != root {
                 if self.find_root(m)? != root {
                     return Err(format!("{} belongs to another workspace", m.display()));
@@ -263,10 +323,11 @@ impl Reader {
             if let Some(v) = package_rust_version(package, &inherited, m)? {
                 rust_version = Some(rust_version.map_or(v.clone(), |r| r.min(v)));
             }
-            let deps = dependencies(table, &inherited, m)?
-                .into_iter()
-                .map(|d| (d.package, d.kind))
-                .collect();
+            let deps = match members.deps.remove(m.as_os_str()) {
+                Some(deps) => deps,
+                None => dependencies(table, &inherited, m)?,
+            };
+            let deps = deps.into_iter().map(|d| (d.package, d.kind)).collect();
             list.push(Member {
                 name: name.to_string(),
                 deps,
@@ -293,10 +354,10 @@ impl Reader {
         manifest: &Path,
         is_path_dep: bool,
         found: &Found,
-        members: &mut Vec<PathBuf>,
+        members: &mut Collected,
     ) -> Read<()> {
         let manifest = normalize(manifest);
-        if members.contains(&manifest) {
+        if members.seen.contains(manifest.as_os_str()) {
             return Ok(());
         }
         if is_path_dep
@@ -308,15 +369,17 @@ impl Reader {
         if found.rules.excludes(&manifest) {
             return Ok(());
         }
-        members.push(manifest.clone());
+        members.seen.insert(manifest.as_os_str().to_owned());
+        members.list.push(manifest.clone());
         let table = self.manifest(&manifest)?;
         if !table.contains_key("package") {
             return Ok(());
         }
-        for dep in dependencies(table, found.inherited, &manifest)? {
-            if let Some(dir) = dep.path {
-                self.add_member(&dir.join("Cargo.toml"), true, found, members)?;
-            }
+        let deps = dependencies(table, found.inherited, &manifest)?;
+        let paths: Vec<PathBuf> = deps.iter().filter_map(|d| d.path.clone()).collect();
+        members.deps.insert(manifest.into_os_string(), deps);
+        for dir in paths {
+            self.add_member(&dir.join("Cargo.toml"), true, found, members)?;
         }
         Ok(())
     }
@@ -405,6 +468,14 @@ impl Reader {
             })
             .transpose()
     }
+}
+
+/// The members found so far, in cargo's order, with their dependencies.
+#[derive(Default)]
+struct Collected {
+    list: Vec<PathBuf>,
+    seen: HashSet<OsString>,
+    deps: HashMap<OsString, Vec<Dependency>>,
 }
 
 /// The root being filled with members.
