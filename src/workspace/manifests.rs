@@ -72,19 +72,6 @@ impl Needed {
     }
 }
 
-/// A manifest's needed keys; `None` when there is no file.
-fn parse(path: &Path) -> Read<Option<Table>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(
-            toml::from_str::<Needed>(&text)
-                .map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?
-                .into_table(path)?,
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    }
-}
-
 /// Why the manifests alone did not settle the workspace.
 pub type Declined = String;
 
@@ -161,39 +148,21 @@ impl Rules {
 impl Reader {
     fn load(&mut self, path: &Path) -> Read<Option<&Table>> {
         if !self.manifests.contains_key(path.as_os_str()) {
-            let parsed = parse(path)?;
+            let parsed = match std::fs::read_to_string(path) {
+                Ok(text) => Some(
+                    toml::from_str::<Needed>(&text)
+                        .map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?
+                        .into_table(path)?,
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            };
             self.manifests.insert(path.as_os_str().to_owned(), parsed);
         }
         Ok(self
             .manifests
             .get(path.as_os_str())
             .and_then(Option::as_ref))
-    }
-
-    /// Parses the listed members' manifests on two threads where there are two
-    /// cores: parsing is most of the reader's cost. Failures are left for
-    /// `load` to report in order.
-    fn preload(&mut self, paths: &[PathBuf]) {
-        let todo: Vec<&PathBuf> = paths
-            .iter()
-            .filter(|p| !self.manifests.contains_key(p.as_os_str()))
-            .collect();
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        if todo.len() < 8 || cores < 2 {
-            return;
-        }
-        let (first, second) = todo.split_at(todo.len() / 2);
-        let parse_all = |list: &[&PathBuf]| -> Vec<(OsString, Option<Table>)> {
-            list.iter()
-                .filter_map(|p| Some((p.as_os_str().to_owned(), parse(p).ok()?)))
-                .collect()
-        };
-        let (a, b) = std::thread::scope(|s| {
-            let other = s.spawn(|| parse_all(first));
-            let mine = parse_all(second);
-            (other.join().unwrap_or_default(), mine)
-        });
-        self.manifests.extend(a.into_iter().chain(b));
     }
 
     fn manifest(&mut self, path: &Path) -> Read<&Table> {
@@ -305,17 +274,10 @@ impl Reader {
                 rules: self.rules(&root)?,
                 inherited: &inherited,
             };
-            let mut listed = Vec::new();
             for pattern in &found.rules.members {
-                listed.extend(
-                    expand(&root_dir, pattern)?
-                        .into_iter()
-                        .map(|dir| normalize(&dir.join("Cargo.toml"))),
-                );
-            }
-            self.preload(&listed);
-            for manifest in &listed {
-                self.add_member(manifest, false, &found, &mut members)?;
+                for dir in expand(&root_dir, pattern)? {
+                    self.add_member(&dir.join("Cargo.toml"), false, &found, &mut members)?;
+                }
             }
             self.add_member(&root, false, &found, &mut members)?;
         } else if start == root {
