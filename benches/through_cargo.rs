@@ -76,6 +76,25 @@ fn main() {
             ]),
         ),
     ];
+    // The two programs started directly: what each adds to cargo's dispatch.
+    let direct = |program: &str, args: &[&str]| {
+        let mut cmd = Command::new(bin.join(format!("{program}{ext}")));
+        cmd.args(args)
+            .current_dir(&ws)
+            .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", &cache)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    };
+    commands.push(("cargo-noop (direct)", direct("cargo-noop", &[])));
+    commands.push((
+        "cargo-wasmtime-support (direct)",
+        direct(
+            "cargo-wasmtime-support",
+            &["wasmtime-support", "--date", "2026-11-21"],
+        ),
+    ));
     // The audit exits 1 when it finds errors; anything else is a broken setup.
     for (name, cmd) in &mut commands {
         let status = cmd.status().expect("cargo runs");
