@@ -9,6 +9,9 @@
 
 use crate::data::Data;
 use crate::error::{Error, Result};
+use crate::policy;
+use crate::recommend::{self, Advice};
+use chrono::NaiveDate;
 use semver::Version;
 use serde::Serialize;
 use std::ops::Range;
@@ -73,9 +76,8 @@ pub fn plan(manifests: &[Manifest], data: &Data, target: u32, patch: u64) -> Res
     let mut out = Vec::with_capacity(manifests.len());
     for m in manifests {
         let body = m.text.strip_prefix(BOM).unwrap_or(&m.text);
-        let doc = toml_edit::Document::parse(body).map_err(|e| {
-            Error::in_file(&m.path, format!("not valid TOML: {}", e.message()))
-        })?;
+        let doc = toml_edit::Document::parse(body)
+            .map_err(|e| Error::in_file(&m.path, format!("not valid TOML: {}", e.message())))?;
         let mut planner = Planner {
             data,
             target,
@@ -164,7 +166,14 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    fn leave(&mut self, table: &str, key: &str, crate_name: &str, reason: &'static str, detail: String) {
+    fn leave(
+        &mut self,
+        table: &str,
+        key: &str,
+        crate_name: &str,
+        reason: &'static str,
+        detail: String,
+    ) {
         self.untouched.push(Untouched {
             table: table.to_string(),
             key: key.to_string(),
@@ -225,7 +234,10 @@ impl Planner<'_> {
                 format!("first released with Wasmtime {}", known.first),
             );
         }
-        let Some(new_version) = self.data.family.version_for(&crate_name, target, self.patch)
+        let Some(new_version) = self
+            .data
+            .family
+            .version_for(&crate_name, target, self.patch)
         else {
             return leave(
                 self,
@@ -244,7 +256,11 @@ impl Planner<'_> {
             return leave(self, "complex", "the version is not a string".into());
         };
         let Some(new) = rewrite_requirement(&old, &new_version) else {
-            return leave(self, "complex", format!("requirement {old:?}: edit it by hand"));
+            return leave(
+                self,
+                "complex",
+                format!("requirement {old:?}: edit it by hand"),
+            );
         };
         if new == old {
             return leave(self, "current", format!("already {old}"));
@@ -389,6 +405,232 @@ pub fn unified_diff(m: &ManifestPlan) -> String {
     out
 }
 
+/// What happens to one train in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrainMove {
+    pub from: u32,
+    pub to: u32,
+    /// `upgrade`, `downgrade` or `same` (requirements pinned to an older
+    /// patch still move to the target's newest patch).
+    pub change: &'static str,
+}
+
+/// The chosen target: a major some source knows to be published, with its
+/// newest non-yanked patch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub target: u32,
+    pub version: Version,
+    pub moves: Vec<TrainMove>,
+}
+
+/// What `upgrade` will do, before anything is read or written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Move(Choice),
+    /// No move by default; each line says why, per train.
+    Stay(Vec<String>),
+}
+
+/// The newest non-yanked Wasmtime release of `major` that the data knows to
+/// be published; `None` for a major no source has seen (a projection).
+pub fn published(data: &Data, major: u32) -> Option<Version> {
+    let facts = data.majors.get(&major)?;
+    facts
+        .patches
+        .iter()
+        .filter(|p| !p.yanked && p.version.pre.is_empty())
+        .filter(|p| {
+            !data
+                .yanked
+                .contains(&("wasmtime".to_string(), p.version.clone()))
+        })
+        .map(|p| p.version.clone())
+        .max()
+}
+
+/// The newest published major released by `as_of`.
+fn newest_published(data: &Data, as_of: NaiveDate) -> Option<u32> {
+    data.majors
+        .keys()
+        .rev()
+        .copied()
+        .filter(|&m| policy::release_date(m).is_some_and(|d| d <= as_of))
+        .find(|&m| published(data, m).is_some())
+}
+
+/// A note when the calendar says newer majors are out than the data knows.
+pub fn staleness(data: &Data, as_of: NaiveDate) -> Option<String> {
+    let calendar = policy::newest_released(as_of)?;
+    let known = newest_published(data, as_of)?;
+    (calendar > known).then(|| {
+        let since = policy::release_date(calendar)
+            .map(|d| format!(" since {d}"))
+            .unwrap_or_default();
+        format!(
+            "the release data knows Wasmtime up to {known}; by the calendar Wasmtime {calendar} is out{since}: `cargo wasmtime-support refresh` learns newer releases"
+        )
+    })
+}
+
+/// Chooses the target for `to` (`None`: the audit's advice; `lts`; `latest`;
+/// a major) given the trains in use.
+pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -> Result<Decision> {
+    let target = match to {
+        None => match default_target(data, in_use, as_of) {
+            Ok(t) => t,
+            Err(why) => return Ok(Decision::Stay(why)),
+        },
+        Some("lts") => data
+            .majors
+            .keys()
+            .rev()
+            .copied()
+            .filter(|&m| policy::is_lts(m) && policy::is_supported(m, as_of))
+            .find(|&m| published(data, m).is_some())
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "upgrade --to lts: no supported LTS release is known on {as_of}"
+                ))
+            })?,
+        Some("latest") => newest_published(data, as_of).ok_or_else(|| {
+            Error::new(format!(
+                "upgrade --to latest: no Wasmtime release is known by {as_of}"
+            ))
+        })?,
+        Some(n) => {
+            let major = n.parse::<u32>().map_err(|_| {
+                Error::new(format!(
+                    "upgrade --to {:?}: expected a major such as 48, `lts` or `latest`",
+                    crate::text::sanitize(n)
+                ))
+            })?;
+            let released = policy::release_date(major);
+            if major == 0 || released.is_none_or(|d| d > as_of) {
+                let when = released.map(|d| format!(" until {d}")).unwrap_or_default();
+                return Err(Error::new(format!(
+                    "upgrade --to {major}: Wasmtime {major} is not a released train (not released{when})"
+                )));
+            }
+            if published(data, major).is_none() {
+                let known = newest_published(data, as_of).unwrap_or(0);
+                return Err(Error::new(format!(
+                    "upgrade --to {major}: no published Wasmtime {major} release is known (the release data knows up to {known}); run `cargo wasmtime-support refresh`"
+                )));
+            }
+            major
+        }
+    };
+    if !policy::is_supported(target, as_of) {
+        let eol = policy::eol_date(target)
+            .map(|d| format!(" on {d}"))
+            .unwrap_or_default();
+        return Err(Error::new(format!(
+            "upgrade --to {target}: Wasmtime {target} reached end of life{eol}; choose a supported release (`--to lts` or `--to latest`)"
+        )));
+    }
+    let version = published(data, target).ok_or_else(|| {
+        Error::new(format!(
+            "upgrade: no published Wasmtime {target} release is known"
+        ))
+    })?;
+    let moves = in_use
+        .iter()
+        .map(|&from| TrainMove {
+            from,
+            to: target,
+            change: match from.cmp(&target) {
+                std::cmp::Ordering::Less => "upgrade",
+                std::cmp::Ordering::Equal => "same",
+                std::cmp::Ordering::Greater => "downgrade",
+            },
+        })
+        .collect();
+    Ok(Decision::Move(Choice {
+        target,
+        version,
+        moves,
+    }))
+}
+
+/// The audit's advice turned into one target: per train, the recommended LTS
+/// (or, for an end-of-life train newer than every LTS, the nearest supported
+/// release forward), only ever a published one; the newest of those. `Err`
+/// carries, per train, why nothing moves by default.
+fn default_target(
+    data: &Data,
+    in_use: &[u32],
+    as_of: NaiveDate,
+) -> std::result::Result<u32, Vec<String>> {
+    if in_use.is_empty() {
+        return Err(vec!["no Wasmtime crate is used".into()]);
+    }
+    let mut goals = Vec::new();
+    let mut why = Vec::new();
+    let newest_lts = data.majors.keys().rev().copied().find(|&m| {
+        policy::is_lts(m) && policy::is_supported(m, as_of) && published(data, m).is_some()
+    });
+    for &train in in_use {
+        let rec = recommend::recommend(data, train, as_of);
+        match rec.advice {
+            Advice::OnNewestLts => why.push(format!(
+                "Wasmtime {train} is the newest LTS: nothing to upgrade (next LTS: Wasmtime {}{})",
+                rec.next_lts.major,
+                rec.next_lts
+                    .release_date
+                    .map(|d| format!(", due {d}"))
+                    .unwrap_or_default()
+            )),
+            Advice::MoveToLts => {
+                match rec.path.iter().rev().find(|&&m| published(data, m).is_some()) {
+                    Some(&m) => goals.push(m),
+                    None => why.push(format!(
+                        "Wasmtime {train}: the recommended LTS (Wasmtime {}) has no published release known; run `cargo wasmtime-support refresh`",
+                        rec.target.unwrap_or(rec.next_lts.major)
+                    )),
+                }
+            }
+            Advice::NextLts => {
+                let back = newest_lts
+                    .filter(|&m| m < train)
+                    .map(|m| {
+                        format!(", or back to the newest LTS with `--to {m} --allow-downgrade`")
+                    })
+                    .unwrap_or_default();
+                let next = format!(
+                    "the next LTS, Wasmtime {}, is due {}",
+                    rec.next_lts.major,
+                    rec.next_lts
+                        .release_date
+                        .map_or("at an unknown date".to_string(), |d| d.to_string())
+                );
+                if policy::is_supported(train, as_of) {
+                    let eol = policy::eol_date(train)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default();
+                    why.push(format!(
+                        "Wasmtime {train} is supported until {eol} but is not an LTS, and {next}: no move is chosen by default; before {eol} move on with `--to latest`{back}"
+                    ));
+                    continue;
+                }
+                let forward = data
+                    .majors
+                    .keys()
+                    .copied()
+                    .filter(|&m| m > train && policy::is_supported(m, as_of))
+                    .find(|&m| published(data, m).is_some());
+                match forward {
+                    Some(m) => goals.push(m),
+                    None => why.push(format!(
+                        "Wasmtime {train} is end-of-life and no newer supported release is known ({next}){back}"
+                    )),
+                }
+            }
+        }
+    }
+    goals.into_iter().max().ok_or(why)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,6 +748,71 @@ winch-codegen = "0.20"
             m.new_text.contains("wasmtime-wasi-runtime-config = \"26\""),
             "never silently dropped"
         );
+    }
+
+    #[test]
+    fn a_target_past_the_crate_list_keeps_every_current_crate() {
+        let data = Data::embedded().unwrap();
+        let horizon = data.family.known().map(|c| c.last).max().unwrap();
+        let gone = data
+            .family
+            .known()
+            .find(|c| c.last < horizon && c.successor.is_none() && !c.name.starts_with("pulley"))
+            .unwrap();
+        let text = format!(
+            "[dependencies]\nwasmtime = \"27\"\ncranelift-codegen = \"0.114\"\n{} = \"{}\"\n",
+            gone.name, gone.last
+        );
+        let target = horizon + 2;
+        let p = plan(
+            &[Manifest {
+                path: "Cargo.toml".into(),
+                text,
+            }],
+            &data,
+            target,
+            0,
+        )
+        .unwrap();
+        let m = &p.manifests[0];
+        let to: Vec<&str> = m.edits.iter().map(|e| e.to.as_str()).collect();
+        assert_eq!(to, [target.to_string(), format!("0.{}", target + 87)]);
+        assert_eq!(m.untouched.len(), 1, "{:?}", m.untouched);
+        assert_eq!(m.untouched[0].reason, "removed");
+        assert_eq!(m.untouched[0].crate_name, gone.name);
+    }
+
+    #[test]
+    fn decisions_follow_the_advice_and_never_name_an_unpublished_release() {
+        let data = Data::embedded().unwrap();
+        let date: NaiveDate = "2026-11-21".parse().unwrap();
+        // 50 is a supported non-LTS train on that date: no default move, said why.
+        match decide(&data, None, &[50], date).unwrap() {
+            Decision::Stay(why) => {
+                assert!(
+                    why[0].contains("Wasmtime 50 is supported until 2026-12-20"),
+                    "{why:?}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let Decision::Move(c) = decide(&data, None, &[27, 50], date).unwrap() else {
+            panic!("27 must move");
+        };
+        assert_eq!(c.target, 48);
+        let changes: Vec<&str> = c.moves.iter().map(|m| m.change).collect();
+        assert_eq!(changes, ["upgrade", "downgrade"]);
+        assert_eq!(Some(c.version.clone()), published(&data, 48));
+        let Decision::Move(latest) = decide(&data, Some("latest"), &[27], date).unwrap() else {
+            panic!()
+        };
+        assert!(data.majors.contains_key(&latest.target));
+        assert!(published(&data, latest.target).is_some());
+        // 47 ended on 2026-09-20.
+        let e = decide(&data, Some("47"), &[27], date).unwrap_err();
+        assert!(e.to_string().contains("end of life"), "{e}");
+        let e = decide(&data, Some("10001"), &[27], date).unwrap_err();
+        assert!(e.to_string().contains("not a released train"), "{e}");
     }
 
     #[test]

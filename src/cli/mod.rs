@@ -7,6 +7,7 @@ mod audit;
 mod calendar;
 mod refresh;
 mod status;
+mod transaction;
 mod upgrade;
 
 pub use args::{ColorChoice, Format};
@@ -115,6 +116,11 @@ fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data
     let Some(path) = cache_file(common, env) else {
         return Ok(data);
     };
+    // A cache whose directory cannot be searched (an unreadable $HOME) is one
+    // that does not exist as far as this run can tell: no warning about it.
+    if std::fs::metadata(&path).is_err() {
+        return Ok(data);
+    }
     Ok(match cache::load(&path) {
         cache::Loaded::Missing => data,
         cache::Loaded::Cache(c) => data.with_index(&c),
@@ -265,8 +271,13 @@ fn clap_error(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = write!(out, "{}", e.render());
-            0
+            match write_out(out, &e.render().to_string()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    2
+                }
+            }
         }
         _ => {
             // One line: clap's first paragraph, which names the argument and the problem.

@@ -155,7 +155,7 @@ fn finish(raw: RawDoc, text: &str, path: &str) -> Result<Lockfile> {
             Ok(n @ 3..=NEWEST_FORMAT) => n,
             _ => {
                 return Err(Error::new(format!(
-                    "{path}:{line}: unsupported lockfile format version {v} (this tool reads versions 1 to {NEWEST_FORMAT}; a newer cargo may have written it)"
+                    "{path}:{line}: unsupported lockfile format version {v} (this tool reads formats 1 and 2, which have no `version` line, and `version = 3` to `version = {NEWEST_FORMAT}`; a newer cargo may have written it)"
                 )));
             }
         },

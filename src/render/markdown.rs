@@ -231,6 +231,7 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             c if c.is_control() => out.push(' '),
+            c if crate::text::is_invisible_format(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -240,7 +241,13 @@ pub fn escape(s: &str) -> String {
 /// Text inside a code span: backticks and newlines cannot end it early.
 fn code_span(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '`' || c.is_control() { '\'' } else { c })
+        .map(|c| {
+            if c == '`' || c.is_control() || crate::text::is_invisible_format(c) {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
