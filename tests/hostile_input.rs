@@ -147,7 +147,7 @@ fn an_explicit_version_2_is_explained() {
         &r,
         &[
             "Cargo.lock:1:",
-            "`version = 2`",
+            "format version 2",
             "formats 1 and 2, which have no `version` line",
         ],
     );
