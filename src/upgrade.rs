@@ -512,6 +512,7 @@ pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -
                     "upgrade --to {major}: Wasmtime {major} is not a released train (not released{when})"
                 )));
             }
+            refuse_eol(major, as_of)?;
             if published(data, major).is_none() {
                 let known = newest_published(data, as_of).unwrap_or(0);
                 return Err(Error::new(format!(
@@ -521,14 +522,7 @@ pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -
             major
         }
     };
-    if !policy::is_supported(target, as_of) {
-        let eol = policy::eol_date(target)
-            .map(|d| format!(" on {d}"))
-            .unwrap_or_default();
-        return Err(Error::new(format!(
-            "upgrade --to {target}: Wasmtime {target} reached end of life{eol}; choose a supported release (`--to lts` or `--to latest`)"
-        )));
-    }
+    refuse_eol(target, as_of)?;
     let version = published(data, target).ok_or_else(|| {
         Error::new(format!(
             "upgrade: no published Wasmtime {target} release is known"
@@ -551,6 +545,18 @@ pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -
         version,
         moves,
     }))
+}
+
+fn refuse_eol(target: u32, as_of: NaiveDate) -> Result<()> {
+    if policy::is_supported(target, as_of) {
+        return Ok(());
+    }
+    let eol = policy::eol_date(target)
+        .map(|d| format!(" on {d}"))
+        .unwrap_or_default();
+    Err(Error::new(format!(
+        "upgrade --to {target}: Wasmtime {target} reached end of life{eol}; choose a supported release (`--to lts` or `--to latest`)"
+    )))
 }
 
 /// The audit's advice turned into one target: per train, the recommended LTS
@@ -808,9 +814,11 @@ winch-codegen = "0.20"
         };
         assert!(data.majors.contains_key(&latest.target));
         assert!(published(&data, latest.target).is_some());
-        // 47 ended on 2026-09-20.
-        let e = decide(&data, Some("47"), &[27], date).unwrap_err();
-        assert!(e.to_string().contains("end of life"), "{e}");
+        // 47 ended on 2026-09-20, 49 on 2026-11-20 (whether or not the data knows it).
+        for eol in ["47", "49"] {
+            let e = decide(&data, Some(eol), &[27], date).unwrap_err();
+            assert!(e.to_string().contains("end of life"), "{e}");
+        }
         let e = decide(&data, Some("10001"), &[27], date).unwrap_err();
         assert!(e.to_string().contains("not a released train"), "{e}");
     }

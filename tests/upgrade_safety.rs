@@ -444,3 +444,46 @@ fn manifest_text_is_escaped_in_the_report_and_the_diff() {
     );
     assert!(r.stdout.contains("\\u{1b}]52;c;aGk="), "{}", r.stdout);
 }
+
+#[test]
+fn a_read_only_manifest_stops_the_upgrade_before_any_write() {
+    let manifest = format!(
+        "{HEAD}\n[workspace]\nmembers = [\"b\", \"c\"]\n\n[dependencies]\nwasmtime = \"27\"\n"
+    );
+    let (_d, root) = workspace(&manifest, &[("wasmtime", "27.0.0")]);
+    for m in ["b", "c"] {
+        std::fs::create_dir_all(root.join(m).join("src")).unwrap();
+        std::fs::write(root.join(m).join("src/lib.rs"), "").unwrap();
+        std::fs::write(
+            root.join(m).join("Cargo.toml"),
+            format!("[package]\nname = \"{m}\"\nversion = \"0.1.0\"\n\n[dependencies]\nwiggle = \"27\"\n"),
+        )
+        .unwrap();
+    }
+    commit_all(&root);
+    let last = root.join("c/Cargo.toml");
+    let mut perms = std::fs::metadata(&last).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&last, perms).unwrap();
+    let before = [
+        bytes(&root, "Cargo.toml"),
+        bytes(&root, "b/Cargo.toml"),
+        bytes(&root, "c/Cargo.toml"),
+    ];
+    let r = upgrade(&root, &["--to", "lts", "--no-update"]);
+    assert_usage_error(&r, &["c/Cargo.toml", "read-only", "nothing was written"]);
+    let after = [
+        bytes(&root, "Cargo.toml"),
+        bytes(&root, "b/Cargo.toml"),
+        bytes(&root, "c/Cargo.toml"),
+    ];
+    assert_eq!(after, before);
+    let doc = upgrade(&root, &["--to", "lts", "--no-update", "--format", "json"]);
+    assert_eq!(doc.code, 2);
+    let doc = doc.json();
+    assert!(
+        doc["error"].as_str().unwrap().contains("read-only"),
+        "{doc}"
+    );
+    assert_eq!(doc["written"].as_array().unwrap().len(), 0);
+}
