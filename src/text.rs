@@ -1,5 +1,10 @@
 //! Helpers for showing untrusted text (names, versions, sources from a lockfile).
 
+/// `n` and the noun that goes with it: "1 crate", "2 crates".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Replaces control characters (including ESC, CR, LF) and invisible
 /// formatting characters (bidi overrides and isolates, zero-width characters,
 /// line and paragraph separators, the byte-order mark) with visible escapes, so
