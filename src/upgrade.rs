@@ -824,6 +824,22 @@ winch-codegen = "0.20"
     }
 
     #[test]
+    fn a_major_whose_every_patch_is_yanked_is_never_a_target() {
+        let mut data = Data::embedded().unwrap();
+        let date: NaiveDate = "2026-11-21".parse().unwrap();
+        for p in &mut data.majors.get_mut(&48).unwrap().patches {
+            p.yanked = true;
+        }
+        assert_eq!(published(&data, 48), None);
+        let e = decide(&data, Some("48"), &[27], date).unwrap_err();
+        assert!(e.to_string().contains("no published Wasmtime 48"), "{e}");
+        match decide(&data, Some("lts"), &[27], date).unwrap() {
+            Decision::Move(c) => assert_ne!(c.target, 48),
+            Decision::Stay(why) => panic!("{why:?}"),
+        }
+    }
+
+    #[test]
     fn invalid_toml_is_an_error_naming_the_file() {
         let data = Data::embedded().unwrap();
         let e = plan(

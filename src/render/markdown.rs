@@ -258,6 +258,11 @@ mod tests {
     fn markdown_syntax_and_newlines_are_neutralised() {
         assert_eq!(escape("a|b"), "a\\|b");
         assert_eq!(
+            escape("a\u{202e}b"),
+            "a\\u{202e}b",
+            "bidi override made visible"
+        );
+        assert_eq!(
             escape("[x](http://e) <img>"),
             "\\[x\\]\\(http://e\\) \\<img\\>"
         );
