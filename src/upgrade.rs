@@ -614,8 +614,22 @@ fn default_target(
                     let eol = policy::eol_date(train)
                         .map(|d| d.to_string())
                         .unwrap_or_default();
+                    let onward = match newest_published(data, as_of).filter(|&m| m > train) {
+                        Some(m) => format!("move on with `--to latest` (Wasmtime {m})"),
+                        None => {
+                            let month = train + 1;
+                            let when = match policy::release_date(month) {
+                                Some(d) if d <= as_of => format!(", out since {d}"),
+                                Some(d) => format!(", due {d}"),
+                                None => String::new(),
+                            };
+                            format!(
+                                "move on to Wasmtime {month}{when} (`refresh`, then `--to latest`)"
+                            )
+                        }
+                    };
                     why.push(format!(
-                        "Wasmtime {train} is supported until {eol} but is not an LTS, and {next}: no move is chosen by default; before {eol} move on with `--to latest`{back}"
+                        "Wasmtime {train} is supported until {eol} but is not an LTS, and {next}: no move is chosen by default; before {eol} {onward}{back}"
                     ));
                     continue;
                 }
