@@ -828,6 +828,17 @@ winch-codegen = "0.20"
         };
         assert!(data.majors.contains_key(&latest.target));
         assert!(published(&data, latest.target).is_some());
+        // 49 ended on 2026-11-20 and is newer than every LTS: support is
+        // restored forward, at the nearest published supported release.
+        let forward =
+            data.majors.keys().copied().find(|&m| {
+                m > 49 && policy::is_supported(m, date) && published(&data, m).is_some()
+            });
+        match (decide(&data, None, &[49], date).unwrap(), forward) {
+            (Decision::Move(c), Some(m)) => assert_eq!(c.target, m),
+            (Decision::Stay(why), None) => assert!(why[0].contains("end-of-life"), "{why:?}"),
+            (other, _) => panic!("{other:?}"),
+        }
         // 47 ended on 2026-09-20, 49 on 2026-11-20 (whether or not the data knows it).
         for eol in ["47", "49"] {
             let e = decide(&data, Some(eol), &[27], date).unwrap_err();
