@@ -129,6 +129,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         let _ = writeln!(out, "  advisories none known for this version");
     }
     let _ = writeln!(out, "  upgrade    {}", advice_sentence(&r.upgrade));
+    let facts = format!("  facts      {}", r.data.summary());
+    let facts = crate::text::wrap(&facts, 80, 13);
     if r.upgrade.path.len() > 1 {
         let path: Vec<String> = r.upgrade.path.iter().map(|m| m.to_string()).collect();
         let _ = writeln!(
@@ -145,5 +147,6 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         let line = format!("  effort     {what}: {}", e.effort.short());
         let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     }
+    let _ = writeln!(out, "{}", p.dim(&facts));
     out
 }
