@@ -9,7 +9,7 @@ use std::fmt::Write;
 pub fn render(r: &StatusReport, p: Paint) -> String {
     let mut out = String::new();
     let what = match (&r.crate_name, &r.version) {
-        (Some(name), Some(v)) => format!("{name} {v}: "),
+        (Some(name), Some(v)) => format!("{} {v}: ", crate::text::sanitize(name)),
         _ => String::new(),
     };
     let _ = writeln!(out, "{what}{}", p.bold(&label(r.major)));
@@ -57,7 +57,9 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     }
     if let Some(newest) = &r.newest_patch {
         let own = match (&r.crate_name, &r.newest_crate_version) {
-            (Some(name), Some(v)) if name != "wasmtime" => format!(" ({name} {v})"),
+            (Some(name), Some(v)) if name != "wasmtime" => {
+                format!(" ({} {v})", crate::text::sanitize(name))
+            }
             _ => String::new(),
         };
         let behind = match &r.version {
@@ -69,6 +71,15 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             _ => "",
         };
         let _ = writeln!(out, "  newest     {newest}{own}{behind}");
+    }
+    if r.published_known == Some(false) {
+        let why = if r.newer_than_known {
+            "newer than every release the facts know: unreleased, or the facts are old (`cargo wasmtime-support refresh`)"
+        } else {
+            "no source knows this version to be published"
+        };
+        let line = format!("  {}", p.status(Status::Eol, &format!("unknown    {why}")));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     }
     if r.yanked {
         let _ = writeln!(
@@ -89,13 +100,37 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
                 .as_deref()
                 .map(|f| format!("fixed in {f}"))
                 .unwrap_or_else(|| "no fix in this line".into());
-            let line = format!("    {} ({fix}): {}", a.id, a.title);
+            let line = format!(
+                "    {} ({fix}): {}",
+                crate::text::sanitize(&a.id),
+                crate::text::sanitize(&a.title)
+            );
             let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 6));
         }
-    } else if r.version.is_some() {
+    }
+    if let Some(day) = r.advisories_unknown_after {
+        let mut line = format!(
+            "  advisories {} after {day}: the advisory data is older than this version or its newer patches",
+            if r.advisories.is_empty() {
+                "unknown"
+            } else {
+                "others unknown"
+            }
+        );
+        if !r.patched_together.is_empty() {
+            let others: Vec<String> = r.patched_together.iter().map(|v| v.to_string()).collect();
+            line.push_str(&format!(
+                "; the newest patch came out the same day as {}, as security releases do",
+                others.join(", ")
+            ));
+        }
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    } else if r.advisories.is_empty() && r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
     }
     let _ = writeln!(out, "  upgrade    {}", advice_sentence(&r.upgrade));
+    let facts = format!("  facts      {}", r.data.summary());
+    let facts = crate::text::wrap(&facts, 80, 13);
     if r.upgrade.path.len() > 1 {
         let path: Vec<String> = r.upgrade.path.iter().map(|m| m.to_string()).collect();
         let _ = writeln!(
@@ -112,5 +147,6 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         let line = format!("  effort     {what}: {}", e.effort.short());
         let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     }
+    let _ = writeln!(out, "{}", p.dim(&facts));
     out
 }
