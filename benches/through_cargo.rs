@@ -10,6 +10,7 @@
 #[path = "../tests/common/stub.rs"]
 mod stub;
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -114,17 +115,23 @@ fn main() {
         }
     }
     let medians: Vec<Duration> = times.iter_mut().map(|t| median(t)).collect();
-    println!(
-        "{} interleaved rounds in the Wasmtime workspace ({} members):",
-        rounds, 98
-    );
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{rounds} interleaved rounds in the Wasmtime workspace (98 members):\n"
+    ));
     for ((name, _), m) in commands.iter().zip(&medians) {
-        println!("  {name:<36} median {:>7.1} ms", m.as_secs_f64() * 1e3);
+        out.push_str(&format!(
+            "  {name:<36} median {:>7.1} ms\n",
+            m.as_secs_f64() * 1e3
+        ));
     }
-    println!(
-        "  cargo wasmtime-support / cargo noop: {:.2}x (goal: at most 1.3x)",
+    out.push_str(&format!(
+        "  cargo wasmtime-support / cargo noop: {:.2}x (goal: at most 1.3x)\n",
         medians[1].as_secs_f64() / medians[0].as_secs_f64()
-    );
+    ));
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .expect("stdout is writable");
 }
 
 fn median(times: &mut [Duration]) -> Duration {
