@@ -8,6 +8,7 @@
 //! Everything from `lockfile` to `render` is pure.
 
 pub mod audit;
+pub mod bot_config;
 pub mod cache;
 pub mod calendar;
 pub mod cli;

@@ -125,7 +125,10 @@ fn calendar_json_and_markdown() {
     );
     assert_usage_error(
         &run(&["calendar", "--format", "sarif"]),
-        &["calendar --format"],
+        &[
+            "'sarif' for '--format",
+            "[possible values: human, json, markdown]",
+        ],
     );
     assert_usage_error(&run(&["calendar", "--months", "0"]), &["--months"]);
 }
@@ -192,6 +195,6 @@ fn status_rejects_what_is_not_a_family_version() {
     assert_usage_error(&run(&["status"]), &["SPEC"]);
     assert_usage_error(
         &run(&["status", "27", "--format", "sarif"]),
-        &["status --format"],
+        &["'sarif' for '--format", "[possible values: human, json]"],
     );
 }

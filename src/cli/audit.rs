@@ -25,7 +25,16 @@ pub fn run(
     let mut opts = options(cli, matches, &project.config, env);
     opts.rust_version = project.rust_version.clone();
     let report = audit::audit(&inv, &data, &opts);
-    write_out(out, &render(&report, cli, env)?)?;
+    let markdown = || {
+        let used = super::calendar::used_in(&inv);
+        let cal = crate::calendar::calendar(&data, report.as_of, 12, &used);
+        format!(
+            "{}\n### Release calendar\n\n{}",
+            markdown::render(&report),
+            crate::render::calendar::mermaid(&cal)
+        )
+    };
+    write_out(out, &render(&report, cli, env, markdown)?)?;
     let code = report.result.exit_code();
     // The process ends next: freeing thousands of small strings one by one
     // would cost more than the rest of a typical run; the OS takes them back.
@@ -82,17 +91,19 @@ fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
     }
 }
 
-fn render(report: &Audit, cli: &Cli, env: &Env) -> Result<String> {
+/// `markdown` gives the Markdown report with the release calendar.
+fn render(report: &Audit, cli: &Cli, env: &Env, markdown: impl Fn() -> String) -> Result<String> {
     Ok(match cli.common.format {
         Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report),
+        Format::Markdown => markdown(),
         Format::Sarif => sarif::render(report),
         Format::Github => {
             if let Some(path) = &env.github_step_summary {
-                append(path, &markdown::render(report))?;
+                append(path, &markdown())?;
             }
             github::render(report)
         }
+        Format::Human if cli.audit.quiet => quiet(report, color_enabled(cli.common.color, env)),
         Format::Human => human::render(
             report,
             &human::HumanOptions {
@@ -118,4 +129,22 @@ fn append(path: &Path, text: &str) -> Result<()> {
                 format!("cannot append the step summary: {e}"),
             )
         })
+}
+
+/// `--quiet`: the error-level findings only, one per paragraph; nothing when
+/// there is none. (The machine formats are never abridged.)
+fn quiet(report: &Audit, color: bool) -> String {
+    let paint = Paint { enabled: color };
+    let mut out = String::new();
+    for f in report.findings.iter().filter(|f| f.level == Level::Error) {
+        let head = format!("{}[{}]", f.level.as_str(), f.code);
+        let text = crate::text::wrap(
+            &format!("{head}: {}", crate::text::sanitize(&f.message)),
+            80,
+            4,
+        );
+        let rest = text.strip_prefix(&head).unwrap_or(&text);
+        out.push_str(&format!("{}{rest}\n", paint.level(f.level, &head)));
+    }
+    out
 }

@@ -4,7 +4,9 @@
 
 mod args;
 mod audit;
+mod bot_config;
 mod calendar;
+mod manuals;
 mod refresh;
 mod status;
 mod upgrade;
@@ -35,6 +37,10 @@ pub struct Env {
     pub today: NaiveDate,
     pub cargo_term_color: Option<String>,
     pub no_color: bool,
+    /// CLICOLOR_FORCE is set and not `0`: colour even when not a terminal.
+    pub clicolor_force: bool,
+    /// CLICOLOR is `0`: no colour.
+    pub clicolor_off: bool,
     pub stdout_is_terminal: bool,
     pub github_step_summary: Option<PathBuf>,
     pub current_dir: Option<PathBuf>,
@@ -59,6 +65,9 @@ impl Env {
             today: chrono::Utc::now().date_naive(),
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            clicolor_force: std::env::var_os("CLICOLOR_FORCE")
+                .is_some_and(|v| !v.is_empty() && v != "0"),
+            clicolor_off: std::env::var_os("CLICOLOR").is_some_and(|v| v == "0"),
             stdout_is_terminal: std::io::stdout().is_terminal(),
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             current_dir: std::env::current_dir().ok(),
@@ -89,16 +98,33 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         let _ = writeln!(err, "error: expected the `{SUBCOMMAND}` subcommand");
         return 2;
     };
-    let cli = match Cargo::from_arg_matches(&matches) {
+    let mut cli = match Cargo::from_arg_matches(&matches) {
         Ok(Cargo::WasmtimeSupport(cli)) => cli,
         Err(e) => return clap_error(e, out, err),
     };
+    cli.common.format = match &cli.command {
+        None => cli.audit.format,
+        Some(Command::Calendar(a)) => a.format.into(),
+        Some(Command::Status(a)) => a.format.into(),
+        Some(Command::Upgrade(a)) => a.format.into(),
+        Some(_) => Format::Human,
+    };
+    if let Some(Command::Upgrade(a)) = &mut cli.command {
+        a.offline = cli.common.offline;
+    }
+    if let Err(e) = reject_ignored(&cli.command, sub) {
+        let _ = writeln!(err, "error: {e}");
+        return 2;
+    }
     let result = match &cli.command {
         None => audit::run(&cli, sub, env, out, err),
         Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out),
         Some(Command::Calendar(args)) => calendar::run(&cli.common, args, env, out, err),
         Some(Command::Status(args)) => status::run(&cli.common, args, env, out, err),
         Some(Command::Upgrade(args)) => upgrade::run(&cli.common, args, env, out, err),
+        Some(Command::BotConfig(args)) => bot_config::run(&cli.common, args, env, out, err),
+        Some(Command::Completions(args)) => manuals::completions(args.shell, out),
+        Some(Command::Man) => manuals::man(out),
     };
     match result {
         Ok(code) => code,
@@ -107,6 +133,44 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
             2
         }
     }
+}
+
+/// Options a command would ignore are refused rather than silently dropped
+/// (the shared options are global in clap, so every command parses them).
+fn reject_ignored(command: &Option<Command>, matches: &clap::ArgMatches) -> Result<()> {
+    const ALL: [&str; 7] = [
+        "manifest_path",
+        "lockfile",
+        "date",
+        "color",
+        "cache_dir",
+        "offline",
+        "config",
+    ];
+    let (name, ignored): (&str, &[&str]) = match command {
+        None | Some(Command::Calendar(_)) | Some(Command::Upgrade(_)) => return Ok(()),
+        Some(Command::Refresh(_)) => ("refresh", &["lockfile", "date", "color"]),
+        Some(Command::Status(_)) => ("status", &["manifest_path", "lockfile", "config"]),
+        Some(Command::BotConfig(_)) => ("bot-config", &["color", "config"]),
+        Some(Command::Completions(_)) => ("completions", &ALL),
+        Some(Command::Man) => ("man", &ALL),
+    };
+    let Some((_, sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let given = |id: &str| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    if let Some(id) = ignored.iter().find(|id| given(id)) {
+        return Err(Error::new(format!(
+            "`{name}` does not use --{} (see `cargo wasmtime-support {name} --help`)",
+            id.replace('_', "-")
+        )));
+    }
+    if name == "refresh" && given("offline") {
+        return Err(Error::new(
+            "`refresh` fetches from the registry index and cannot run with --offline",
+        ));
+    }
+    Ok(())
 }
 
 /// The release data: embedded, merged with the registry cache when there is one.
@@ -148,11 +212,13 @@ struct Project {
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
+    let given = common.config.as_deref().map(config_file).transpose()?;
     if common.lockfile.is_empty() {
         let ws = workspace::locate(common.manifest_path.as_deref())?;
-        let config = match &ws.config {
-            Some((value, origin)) => config::parse(value, origin)?,
-            None => Config::default(),
+        let config = match (given, &ws.config) {
+            (Some(c), _) => c,
+            (None, Some((value, origin))) => config::parse(value, origin)?,
+            (None, None) => Config::default(),
         };
         let mut lockfile = input::read_lockfile(&ws.lockfile)?;
         lockfile.path = shown_path(&ws.lockfile, env);
@@ -167,6 +233,23 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
         let mut rust_version: Option<Version> = None;
+        let mut beside: Option<(Config, String)> = None;
+        let own = common.lockfile.iter().filter(|p| p.as_os_str() != "-");
+        for p in own.filter(|_| given.is_none()) {
+            let Some((value, origin)) = config_beside(p)? else {
+                continue;
+            };
+            let config = config::parse(&value, &origin)?;
+            match &beside {
+                Some((c, first)) if *c != config => {
+                    return Err(Error::new(format!(
+                        "{first} and {origin} configure the audit differently; choose one with --config"
+                    )));
+                }
+                Some(_) => {}
+                None => beside = Some((config, origin)),
+            }
+        }
         for p in &common.lockfile {
             let lockfile = input::read_lockfile(p)?;
             let (members, declared) = workspace::beside(p);
@@ -178,10 +261,50 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
         }
         Ok(Project {
             inputs,
-            config: Config::default(),
+            config: given.or(beside.map(|(c, _)| c)).unwrap_or_default(),
             rust_version,
         })
     }
+}
+
+/// `--config PATH`: a TOML file with the keys of the manifests' table.
+fn config_file(path: &Path) -> Result<Config> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::in_file(&shown, format!("cannot read the configuration: {e}")))?;
+    let value: toml::Table = toml::from_str(&text)
+        .map_err(|e| Error::in_file(&shown, format!("not valid TOML: {}", e.message())))?;
+    let value = serde_json::to_value(value)
+        .map_err(|e| Error::in_file(&shown, format!("unsupported value: {e}")))?;
+    config::parse(&value, &shown)
+}
+
+/// The tool's table in the manifest beside a lockfile, if there is one.
+fn config_beside(lockfile: &Path) -> Result<Option<(serde_json::Value, String)>> {
+    let manifest = lockfile.with_file_name("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(None);
+    };
+    let shown = manifest.display().to_string();
+    let Ok(doc) = toml::from_str::<toml::Table>(&text) else {
+        // Not ours to judge: the audit reads the lockfile, not this manifest.
+        return Ok(None);
+    };
+    for section in ["workspace", "package"] {
+        if let Some(table) = doc
+            .get(section)
+            .and_then(|s| s.get("metadata"))
+            .and_then(|m| m.get(config::TABLE))
+        {
+            let value = serde_json::to_value(table)
+                .map_err(|e| Error::in_file(&shown, format!("unsupported value: {e}")))?;
+            return Ok(Some((
+                value,
+                format!("{shown} [{section}.metadata.{}]", config::TABLE),
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// A workspace's lockfile shown relative to the current directory when inside it.
@@ -213,7 +336,9 @@ pub fn color_enabled(choice: Option<ColorChoice>, env: &Env) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => !env.no_color && env.stdout_is_terminal,
+        ColorChoice::Auto => {
+            !env.no_color && !env.clicolor_off && (env.clicolor_force || env.stdout_is_terminal)
+        }
     }
 }
 

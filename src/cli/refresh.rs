@@ -12,6 +12,7 @@ use crate::release_notes;
 use crate::workspace;
 use std::io::Write;
 
+#[cfg_attr(not(feature = "network"), allow(unreachable_code, unused_variables))]
 pub fn run(common: &CommonArgs, args: &RefreshArgs, env: &Env, out: &mut dyn Write) -> Result<u8> {
     let path = cache_file(common, env)
         .ok_or_else(|| Error::new("no place for the cache: set --cache-dir or CARGO_HOME"))?;
@@ -22,7 +23,12 @@ pub fn run(common: &CommonArgs, args: &RefreshArgs, env: &Env, out: &mut dyn Wri
     let embedded = Data::embedded()?;
     let mut names: Vec<&str> = embedded.family.known().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
+    #[cfg(feature = "network")]
     let fetched = registry::fetch(&index_url, &names, chrono::Utc::now())?;
+    #[cfg(not(feature = "network"))]
+    let fetched: cache::Cache = return Err(Error::new(format!(
+        "refresh: built without network support (the `network` feature), cannot fetch {index_url}"
+    )));
     cache::store(&path, &fetched)?;
 
     let merged = embedded.clone().with_index(&fetched);
@@ -81,6 +87,9 @@ pub fn run(common: &CommonArgs, args: &RefreshArgs, env: &Env, out: &mut dyn Wri
 
 /// The config's `index-url`, when run inside a workspace that sets one.
 fn configured_index(common: &CommonArgs) -> Result<Option<String>> {
+    if let Some(path) = &common.config {
+        return Ok(super::config_file(path)?.index_url);
+    }
     if !common.lockfile.is_empty() {
         return Ok(None);
     }

@@ -238,6 +238,7 @@ fn apply(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["update", "--workspace", "--manifest-path"])
+        .args(args.offline.then_some("--offline"))
         .arg(ws.root.join("Cargo.toml"))
         .stdout(std::process::Stdio::null())
         .output()
