@@ -260,3 +260,39 @@ fn pre_commit_hook_runs_the_audit_when_manifests_change() {
         assert!(!files.is_match(path), "{path}");
     }
 }
+
+/// The workflows in docs/ci.md parse, and use only the action's inputs.
+#[test]
+fn documented_workflows_use_declared_inputs() {
+    let action = load("action.yml");
+    let inputs = action["inputs"].as_mapping().unwrap();
+    let text = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let mut uses_found = 0;
+    for block in text.split("```yaml\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let doc: Value =
+            serde_yaml_ng::from_str(block).unwrap_or_else(|e| panic!("{e}:\n{block}"));
+        let mut stack = vec![&doc];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Mapping(m) => {
+                    let ours = m
+                        .get("uses")
+                        .and_then(Value::as_str)
+                        .is_some_and(|u| u.ends_with("cargo-wasmtime-support") || u == "./");
+                    if ours {
+                        uses_found += 1;
+                        for key in m.get("with").and_then(Value::as_mapping).into_iter().flatten() {
+                            let key = key.0.as_str().unwrap();
+                            assert!(inputs.contains_key(key), "undeclared input {key}");
+                        }
+                    }
+                    stack.extend(m.values());
+                }
+                Value::Sequence(s) => stack.extend(s),
+                _ => {}
+            }
+        }
+    }
+    assert!(uses_found >= 2, "the documented workflows use the action");
+}
