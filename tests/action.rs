@@ -270,8 +270,7 @@ fn documented_workflows_use_declared_inputs() {
     let mut uses_found = 0;
     for block in text.split("```yaml\n").skip(1) {
         let block = block.split("```").next().unwrap();
-        let doc: Value =
-            serde_yaml_ng::from_str(block).unwrap_or_else(|e| panic!("{e}:\n{block}"));
+        let doc: Value = serde_yaml_ng::from_str(block).unwrap_or_else(|e| panic!("{e}:\n{block}"));
         let mut stack = vec![&doc];
         while let Some(v) = stack.pop() {
             match v {
@@ -282,7 +281,12 @@ fn documented_workflows_use_declared_inputs() {
                         .is_some_and(|u| u.ends_with("cargo-wasmtime-support") || u == "./");
                     if ours {
                         uses_found += 1;
-                        for key in m.get("with").and_then(Value::as_mapping).into_iter().flatten() {
+                        for key in m
+                            .get("with")
+                            .and_then(Value::as_mapping)
+                            .into_iter()
+                            .flatten()
+                        {
                             let key = key.0.as_str().unwrap();
                             assert!(inputs.contains_key(key), "undeclared input {key}");
                         }

@@ -29,7 +29,11 @@ fn quoted(s: &str) -> String {
 /// The generated group, its lines indented by `indent`.
 fn group_lines(plan: &Plan, indent: &str) -> Vec<String> {
     let mut lines = vec![format!("{indent}{}", begin())];
-    let note = crate::text::wrap(&plan.note, 78usize.saturating_sub(indent.len()).max(40), 0);
+    let note = crate::text::wrap(
+        &plan.note_for("--dependabot"),
+        78usize.saturating_sub(indent.len()).max(40),
+        0,
+    );
     lines.extend(note.lines().map(|l| format!("{indent}# {l}")));
     lines.push(format!("{indent}{GROUP}:"));
     lines.push(format!("{indent}  patterns:"));

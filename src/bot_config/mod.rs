@@ -47,8 +47,16 @@ pub struct Plan {
     pub uncapped: Vec<String>,
     /// The last allowed major with `Track::Lts`.
     pub stay_on: u32,
-    /// One sentence for the humans reading the configuration.
+    /// One sentence for the humans reading the configuration (`{bot}`
+    /// stands for the bot's flag).
     pub note: String,
+}
+
+impl Plan {
+    /// The note for the bot whose flag is `bot` (`--renovate`).
+    pub fn note_for(&self, bot: &str) -> String {
+        self.note.replace("{bot}", bot)
+    }
 }
 
 pub fn plan(inv: &Inventory, data: &Data, track: Track, as_of: NaiveDate) -> Result<Plan> {
@@ -122,7 +130,7 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, as_of: NaiveDate) -> Res
             format!(
                 "Wasmtime {train} LTS: patch releases only, every family crate in one update; \
                  {when} with `cargo wasmtime-support upgrade --to {next}`, \
-                 then rerun `cargo wasmtime-support bot-config --write`."
+                 then rerun `cargo wasmtime-support bot-config {{bot}} --write`."
             )
         }
         Track::Lts => format!(

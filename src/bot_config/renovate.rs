@@ -23,7 +23,7 @@ struct Rule<'a> {
 
 fn rules(plan: &Plan) -> Vec<Rule<'_>> {
     let mut rules = vec![Rule {
-        description: format!("{MARK}: {}", plan.note),
+        description: format!("{MARK}: {}", plan.note_for("--renovate")),
         match_managers: ["cargo"],
         match_package_names: &plan.crates,
         group_name: Some(GROUP),
