@@ -112,7 +112,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     if let Some(Command::Upgrade(a)) = &mut cli.command {
         a.offline = cli.common.offline;
     }
-    if let Err(e) = reject_ignored(&cli.command, sub) {
+    if let Err(e) = reject_ignored(sub) {
         let _ = writeln!(err, "error: {e}");
         return 2;
     }
@@ -135,10 +135,11 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     }
 }
 
-/// Options a command would ignore are refused rather than silently dropped
-/// (the shared options are global in clap, so every command parses them).
-fn reject_ignored(command: &Option<Command>, matches: &clap::ArgMatches) -> Result<()> {
-    const ALL: [&str; 7] = [
+/// The shared (global) options each subcommand would ignore: refused
+/// rather than silently dropped. (clap still lists them in the
+/// subcommand's help, as it propagates global options to every subcommand.)
+fn ignored_by(subcommand: &str) -> &'static [&'static str] {
+    const ALL: &[&str] = &[
         "manifest_path",
         "lockfile",
         "date",
@@ -147,19 +148,21 @@ fn reject_ignored(command: &Option<Command>, matches: &clap::ArgMatches) -> Resu
         "offline",
         "config",
     ];
-    let (name, ignored): (&str, &[&str]) = match command {
-        None | Some(Command::Calendar(_)) | Some(Command::Upgrade(_)) => return Ok(()),
-        Some(Command::Refresh(_)) => ("refresh", &["lockfile", "date", "color"]),
-        Some(Command::Status(_)) => ("status", &["manifest_path", "lockfile", "config"]),
-        Some(Command::BotConfig(_)) => ("bot-config", &["color", "config"]),
-        Some(Command::Completions(_)) => ("completions", &ALL),
-        Some(Command::Man) => ("man", &ALL),
-    };
-    let Some((_, sub)) = matches.subcommand() else {
+    match subcommand {
+        "refresh" => &["lockfile", "date", "color"],
+        "status" => &["manifest_path", "lockfile", "config"],
+        "bot-config" => &["color", "config"],
+        "completions" | "man" => ALL,
+        _ => &[],
+    }
+}
+
+fn reject_ignored(matches: &clap::ArgMatches) -> Result<()> {
+    let Some((name, sub)) = matches.subcommand() else {
         return Ok(());
     };
     let given = |id: &str| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
-    if let Some(id) = ignored.iter().find(|id| given(id)) {
+    if let Some(id) = ignored_by(name).iter().find(|id| given(id)) {
         return Err(Error::new(format!(
             "`{name}` does not use --{} (see `cargo wasmtime-support {name} --help`)",
             id.replace('_', "-")
