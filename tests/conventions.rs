@@ -237,3 +237,59 @@ fn projected_rows_are_marked_in_the_chart() {
         "{chart}"
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `upgrade --offline` passes `--offline` to `cargo update` (seen through a
+/// stand-in cargo that records `update` and runs the real one otherwise).
+#[test]
+fn upgrade_passes_offline_to_cargo_update() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    copy_dir(&fixture("workspaces/upgrade-me"), &ws);
+    let log = dir.path().join("update-args");
+    let fake = dir.path().join("cargo");
+    let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = update ]; then echo \"$@\" > '{}'; exit 0; fi\nexec '{real}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (offline, expected) in [(true, true), (false, false)] {
+        copy_dir(&fixture("workspaces/upgrade-me"), &ws);
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = command();
+        cmd.env("CARGO", &fake)
+            .args([
+                "upgrade",
+                "--allow-dirty",
+                "--date",
+                DATE,
+                "--manifest-path",
+            ])
+            .arg(ws.join("Cargo.toml"));
+        if offline {
+            cmd.arg("--offline");
+        }
+        let r = run_cmd(&mut cmd);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let args = std::fs::read_to_string(&log).expect("cargo update ran");
+        assert_eq!(args.contains("--offline"), expected, "{args}");
+    }
+}
