@@ -25,6 +25,14 @@ pub fn run(
         TrackArg::Latest => Track::Latest,
     };
     let plan = bot_config::plan(&inv, &data, track, common.date.unwrap_or(env.today))?;
+    if !plan.uncapped.is_empty() {
+        let _ = writeln!(
+            err,
+            "warning: left uncapped, their numbering at Wasmtime {} is unknown: {}",
+            plan.stay_on + 1,
+            plan.uncapped.join(", ")
+        );
+    }
     if !args.write {
         let text = if args.dependabot {
             dependabot::render(&plan)
