@@ -131,6 +131,7 @@ fn run_step(
         .env("GITHUB_OUTPUT", runner.join("output"))
         .env("GITHUB_STEP_SUMMARY", runner.join("summary.md"))
         .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", runner.join("no-cache"))
+        .env("CARGO_HOME", runner.join("no-cargo-home"))
         .env_remove("NO_COLOR")
         .env_remove("CARGO_TERM_COLOR");
     if let Some(env) = step["env"].as_mapping() {
