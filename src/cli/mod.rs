@@ -170,7 +170,7 @@ fn ignored_by(subcommand: &str) -> &'static [&'static str] {
         "advisory_db",
     ];
     match subcommand {
-        "refresh" => &["lockfile", "date", "color"],
+        "refresh" => &["lockfile", "date", "color", "advisory_db"],
         "status" => &["manifest_path", "lockfile", "config"],
         "bot-config" => &["color", "config"],
         "completions" | "man" => ALL,
