@@ -10,6 +10,8 @@ use crate::cargo_config;
 use crate::config;
 use crate::data::{Data, SourceKind, release_notes_json};
 use crate::error::{Error, Result};
+#[cfg(feature = "network")]
+use crate::registry::fetch;
 use crate::registry::{self, FetchOptions};
 use crate::release_notes;
 use crate::text::plural;
@@ -78,19 +80,13 @@ pub fn run(
             let _ = err.flush();
         }
     };
-    #[cfg(feature = "network")]
-    let fetched = registry::fetch(
+    let fetched = fetch(
         &opts,
         &names,
         previous.as_ref(),
         chrono::Utc::now(),
         &mut progress,
     )?;
-    #[cfg(not(feature = "network"))]
-    let fetched: registry::Fetched = return Err(Error::new(format!(
-        "refresh: built without network support (the `network` feature), cannot fetch {}",
-        opts.index.shown
-    )));
     if let Some(first) = fetched.failures.first() {
         let more = match fetched.failures.len() {
             1 => String::new(),
@@ -278,4 +274,19 @@ fn configured_index(common: &CommonArgs) -> Result<Option<String>> {
         Some((value, origin)) => Ok(config::parse(value, origin)?.index_url),
         None => Ok(None),
     }
+}
+
+/// Built without the `network` feature there is no HTTP client to fetch with.
+#[cfg(not(feature = "network"))]
+fn fetch(
+    opts: &FetchOptions,
+    _names: &[&str],
+    _previous: Option<&Cache>,
+    _now: chrono::DateTime<chrono::Utc>,
+    _progress: &mut dyn FnMut(usize, usize),
+) -> Result<registry::Fetched> {
+    Err(Error::new(format!(
+        "refresh: built without network support (the `network` feature), cannot fetch {}",
+        opts.index.shown
+    )))
 }
