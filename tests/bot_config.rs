@@ -394,3 +394,33 @@ fn bot_config_needs_exactly_one_bot() {
     ]);
     assert_usage_error(&both, &["--dependabot"]);
 }
+
+/// A cargo entry with neither `groups` nor `ignore`, items at column 0:
+/// both keys are added, and any sequence of writes keeps the file mergeable.
+#[test]
+fn repeated_writes_keep_the_file_mergeable() {
+    let dir = workspace("generated/wasmtime-36.0.3");
+    std::fs::create_dir(dir.path().join(".github")).unwrap();
+    let path = dir.path().join(".github/dependabot.yml");
+    let original = "version: 2\nupdates:\n- package-ecosystem: cargo\n  directory: /\n  schedule:\n    interval: weekly\n# trailing comment\n";
+    std::fs::write(&path, original).unwrap();
+    let mut first = None;
+    for track in ["lts", "lts", "latest", "lts", "latest", "latest"] {
+        let r = write(dir.path(), &["--dependabot", "--track", track]);
+        assert_eq!(r.code, 0, "{track}: {}", r.stderr);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with("# trailing comment\n"), "{text}");
+        let y = yaml(&text);
+        let cargo = &y["updates"][0];
+        assert!(cargo["groups"]["wasmtime-family"]["patterns"].is_sequence());
+        assert_eq!(cargo.get("ignore").is_some(), track == "lts", "{text}");
+        if track == "lts" {
+            let text = text.clone();
+            assert_eq!(
+                *first.get_or_insert(text.clone()),
+                text,
+                "the same input, the same file"
+            );
+        }
+    }
+}

@@ -99,10 +99,11 @@ fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
 
-/// A line that holds YAML content (not blank, not only a comment).
+/// A line that holds YAML content (not blank, not only a comment), or one of
+/// the generated markers (which belong to the block they close).
 fn is_content(line: &str) -> bool {
     let t = line.trim();
-    !t.is_empty() && !t.starts_with('#')
+    !t.is_empty() && (!t.starts_with('#') || t.starts_with(&format!("# {MARK}:")))
 }
 
 /// `key:` with nothing (or a comment) after it, at exactly `indent`.
@@ -281,8 +282,9 @@ pub fn merge(existing: &str, plan: &Plan) -> Result<String> {
     }
     match cargo_entry(entries) {
         Some(k) => {
-            // `ignore` first: it is after `groups` or absent, so `groups`'s lines stay put.
-            for key in ["ignore", "groups"] {
+            // Positions are found afresh for each key; a missing key is added
+            // at the end of the entry, `groups` before `ignore`.
+            for key in ["groups", "ignore"] {
                 let (starts, list_end, _) = items(&lines)?;
                 let item_end = starts.get(k + 1).copied().unwrap_or(list_end);
                 let item_end = after_content(&lines, starts[k], item_end);
