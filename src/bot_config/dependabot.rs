@@ -199,13 +199,13 @@ fn put_under(
     key: &str,
     block: impl Fn(&str) -> Vec<String>,
 ) -> Result<()> {
+    // The entry's keys line up with the first one, after `- `.
     let first = &lines[start];
-    let key_indent = indent_of(first)
-        + 1
-        + (first.trim_start()[1..].len() - first.trim_start()[1..].trim_start().len());
+    let after_dash = &first.trim_start()[1..];
+    let inline = after_dash.trim_start();
+    let key_indent = indent_of(first) + 1 + (after_dash.len() - inline.len());
     let key_at =
         (start + 1..item_end).find(|&i| is_block_key(&lines[i], key_indent, key).is_some());
-    let inline = first.trim_start()[1..].trim_start();
     if inline.starts_with(&format!("{key}:")) {
         return Err(Error::new(format!(
             "`{key}` is the first key of the cargo entry; move it below `package-ecosystem` to merge into it"
