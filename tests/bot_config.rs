@@ -424,3 +424,19 @@ fn repeated_writes_keep_the_file_mergeable() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn write_refuses_a_fifo_instead_of_waiting_on_it() {
+    let dir = workspace("generated/wasmtime-36.0.3");
+    let path = dir.path().join("renovate.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        return;
+    }
+    let r = write(dir.path(), &["--renovate"]);
+    assert_usage_error(&r, &["renovate.json"]);
+}

@@ -104,6 +104,14 @@ pub struct UpgradeArgs {
     #[arg(long)]
     pub allow_dirty: bool,
 
+    /// Allow a target older than a train in use (a downgrade)
+    #[arg(long)]
+    pub allow_downgrade: bool,
+
+    /// Allow a target that needs a newer Rust than the workspace's rust-version
+    #[arg(long)]
+    pub ignore_rust_version: bool,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = DataFormat::Human)]
     pub format: DataFormat,

@@ -34,7 +34,7 @@ pub fn run(
             crate::render::calendar::mermaid(&cal)
         )
     };
-    write_out(out, &render(&report, cli, env, markdown)?)?;
+    write_out(out, &render(&report, cli, env, err, markdown)?)?;
     let code = report.result.exit_code();
     // The process ends next: freeing thousands of small strings one by one
     // would cost more than the rest of a typical run; the OS takes them back.
@@ -92,14 +92,24 @@ fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
 }
 
 /// `markdown` gives the Markdown report with the release calendar.
-fn render(report: &Audit, cli: &Cli, env: &Env, markdown: impl Fn() -> String) -> Result<String> {
+fn render(
+    report: &Audit,
+    cli: &Cli,
+    env: &Env,
+    err: &mut dyn Write,
+    markdown: impl Fn() -> String,
+) -> Result<String> {
     Ok(match cli.common.format {
         Format::Json => json::render(report),
         Format::Markdown => markdown(),
         Format::Sarif => sarif::render(report),
         Format::Github => {
-            if let Some(path) = &env.github_step_summary {
-                append(path, &markdown())?;
+            // The annotations matter more than the summary: a summary that
+            // cannot be written is a warning, never the end of the run.
+            if let Some(path) = &env.github_step_summary
+                && let Err(e) = append(path, &markdown())
+            {
+                let _ = writeln!(err, "warning: {e}");
             }
             github::render(report)
         }

@@ -60,10 +60,11 @@ pub fn run(
         )
     };
     let shown = path.display().to_string();
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::in_file(&shown, format!("cannot read: {e}"))),
+    // A regular file of bounded size (never a FIFO or a device), or none yet.
+    let existing = if std::fs::symlink_metadata(&path).is_err() {
+        String::new()
+    } else {
+        crate::input::read_manifest(&path, &shown)?
     };
     let merged = if args.dependabot {
         dependabot::merge(&existing, &plan)

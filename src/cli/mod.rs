@@ -9,6 +9,7 @@ mod calendar;
 mod manuals;
 mod refresh;
 mod status;
+mod transaction;
 mod upgrade;
 
 pub use args::{ColorChoice, Format};
@@ -222,7 +223,13 @@ fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data
             layers.extend(digest.map(|d| (d, SourceKind::CargoCache)));
         }
     }
-    if let Some(path) = cache_dir.as_ref().map(|d| d.join(cache::FILE_NAME)) {
+    // A cache that cannot even be looked at (an unreadable $HOME) is one that
+    // does not exist as far as this run can tell: no warning about it.
+    if let Some(path) = cache_dir
+        .as_ref()
+        .map(|d| d.join(cache::FILE_NAME))
+        .filter(|p| std::fs::metadata(p).is_ok())
+    {
         match cache::load(&path) {
             cache::Loaded::Missing => {}
             cache::Loaded::Cache(c) => layers.push((c, SourceKind::Registry)),
@@ -347,8 +354,8 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
 /// `--config PATH`: a TOML file with the keys of the manifests' table.
 fn config_file(path: &Path) -> Result<Config> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::in_file(&shown, format!("cannot read the configuration: {e}")))?;
+    // A regular file of bounded size, never a FIFO or a device.
+    let text = input::read_manifest(path, &shown)?;
     let value: toml::Table = toml::from_str(&text)
         .map_err(|e| Error::in_file(&shown, format!("not valid TOML: {}", e.message())))?;
     let value = serde_json::to_value(value)
@@ -359,10 +366,12 @@ fn config_file(path: &Path) -> Result<Config> {
 /// The tool's table in the manifest beside a lockfile, if there is one.
 fn config_beside(lockfile: &Path) -> Result<Option<(serde_json::Value, String)>> {
     let manifest = lockfile.with_file_name("Cargo.toml");
-    let Ok(text) = std::fs::read_to_string(&manifest) else {
+    let shown = manifest.display().to_string();
+    // As for the members beside it: a manifest that is missing or not a
+    // readable regular file (a FIFO, a device) just is not there.
+    let Ok(text) = input::read_manifest(&manifest, &shown) else {
         return Ok(None);
     };
-    let shown = manifest.display().to_string();
     let Ok(doc) = toml::from_str::<toml::Table>(&text) else {
         // Not ours to judge: the audit reads the lockfile, not this manifest.
         return Ok(None);
@@ -467,8 +476,13 @@ fn clap_error(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = write!(out, "{}", e.render());
-            0
+            match write_out(out, &e.render().to_string()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    2
+                }
+            }
         }
         _ => {
             // One line: clap's first paragraph, which names the argument and the problem.

@@ -9,7 +9,7 @@ use std::fmt::Write;
 pub fn render(r: &StatusReport, p: Paint) -> String {
     let mut out = String::new();
     let what = match (&r.crate_name, &r.version) {
-        (Some(name), Some(v)) => format!("{name} {v}: "),
+        (Some(name), Some(v)) => format!("{} {v}: ", crate::text::sanitize(name)),
         _ => String::new(),
     };
     let _ = writeln!(out, "{what}{}", p.bold(&label(r.major)));
@@ -57,7 +57,9 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     }
     if let Some(newest) = &r.newest_patch {
         let own = match (&r.crate_name, &r.newest_crate_version) {
-            (Some(name), Some(v)) if name != "wasmtime" => format!(" ({name} {v})"),
+            (Some(name), Some(v)) if name != "wasmtime" => {
+                format!(" ({} {v})", crate::text::sanitize(name))
+            }
             _ => String::new(),
         };
         let behind = match &r.version {
@@ -98,7 +100,11 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
                 .as_deref()
                 .map(|f| format!("fixed in {f}"))
                 .unwrap_or_else(|| "no fix in this line".into());
-            let line = format!("    {} ({fix}): {}", a.id, a.title);
+            let line = format!(
+                "    {} ({fix}): {}",
+                crate::text::sanitize(&a.id),
+                crate::text::sanitize(&a.title)
+            );
             let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 6));
         }
     }
