@@ -64,7 +64,9 @@ impl Inventory {
     }
 }
 
-pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
+/// `newest` is the newest major a crate name the data does not know may claim
+/// ([`crate::family::newest_plausible_major`]).
+pub fn inventory(inputs: &[LockInput], family: &Family, newest: u32) -> Inventory {
     let mut inv = Inventory::default();
     for (index, input) in inputs.iter().enumerate() {
         let lock = &input.lockfile;
@@ -73,13 +75,7 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
             format: lock.format,
             packages: lock.packages.len(),
         });
-        let placed: Vec<(usize, &Package, Placement)> = lock
-            .packages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| !is_placeholder(p))
-            .filter_map(|(i, p)| Some((i, p, family.place(&p.name, &p.version)?)))
-            .collect();
+        let placed = place_all(lock, family, newest);
         let mut in_this: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for &(package, p, placement) in &placed {
             let (major, inferred) = match placement {
@@ -118,6 +114,37 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
     inv
 }
 
+/// Every family crate of the lockfile with its placement, in lockfile order.
+fn place_all<'a>(
+    lock: &'a Lockfile,
+    family: &Family,
+    newest: u32,
+) -> Vec<(usize, &'a Package, Placement)> {
+    let candidates = || {
+        lock.packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !is_placeholder(p))
+    };
+    // Pre-1.0 Cranelift versions, as the known crates of this lockfile use them.
+    let pre_1_0_cranelift: BTreeSet<&Version> = candidates()
+        .filter(|(_, p)| p.name.starts_with("cranelift") && family.get(&p.name).is_some())
+        .filter(|(_, p)| family.place(&p.name, &p.version, newest) == Some(Placement::Major(0)))
+        .map(|(_, p)| &p.version)
+        .collect();
+    candidates()
+        .filter_map(|(i, p)| {
+            let placement = family.place(&p.name, &p.version, newest).or_else(|| {
+                // A pre-1.0 Cranelift crate the data does not list (cranelift-simplejit)
+                // counts when it is in lockstep with a known one.
+                (p.name.starts_with("cranelift-") && pre_1_0_cranelift.contains(&p.version))
+                    .then_some(Placement::Major(0))
+            })?;
+            Some((i, p, placement))
+        })
+        .collect()
+}
+
 /// Path crates at 0.0.0 / 0.1.0 are unpublished workspace members (fuzzers,
 /// test helpers in Wasmtime's own workspace), not releases.
 fn is_placeholder(p: &Package) -> bool {
@@ -142,7 +169,7 @@ fn settle_pulley(
         .packages
         .iter()
         .filter(|p| p.dependencies.iter().any(|d| refers_to(d, pulley)))
-        .filter_map(|p| match family.place(&p.name, &p.version) {
+        .filter_map(|p| match family.place(&p.name, &p.version, u32::MAX) {
             Some(Placement::Major(m)) if candidates.contains(&m) => Some(m),
             _ => None,
         })
@@ -185,7 +212,11 @@ mod tests {
             lockfile: lockfile::parse(text, "Cargo.lock").unwrap(),
             members: Members::default(),
         };
-        inventory(&[input], &data.family)
+        inventory(&[input], &data.family, newest(&data))
+    }
+
+    fn newest(data: &Data) -> u32 {
+        crate::family::newest_plausible_major(data.newest_major(), "2026-11-21".parse().unwrap())
     }
 
     fn pkg(name: &str, version: &str, deps: &[&str]) -> String {

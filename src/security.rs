@@ -5,7 +5,7 @@
 
 use crate::audit::{CrateReport, Train};
 use crate::data::{Advisory, Data};
-use crate::findings::{AdvisoryRef, Code, Finding, Location};
+use crate::findings::{AdvisoryRef, Code, Finding, Level, Location};
 use crate::policy;
 use chrono::{Days, NaiveDate};
 use semver::{Op, Version};
@@ -19,6 +19,7 @@ pub fn findings(
     data: &Data,
     as_of: NaiveDate,
     workspace_rust: Option<&Version>,
+    rust_version_at: Option<&Location>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in trains {
@@ -43,7 +44,7 @@ pub fn findings(
         out.push(f);
     }
     if let Some(declared) = workspace_rust {
-        msrv_gaps(trains, data, declared, &mut out);
+        msrv_gaps(trains, data, declared, rust_version_at, &mut out);
     }
     out
 }
@@ -81,17 +82,19 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         .filter(|p| p.version > used && p.version <= newest.version)
         .flat_map(|p| p.advisories.iter().map(String::as_str))
         .collect();
+    // Only advisories against crates this train holds, at the versions it holds.
+    let mut affected_crates: BTreeSet<&str> = BTreeSet::new();
     let refs: Vec<AdvisoryRef> = fixed
         .iter()
-        .map(|id| match data.advisories.iter().find(|a| a.id == *id) {
-            Some(a) => advisory_ref(a, first_fixed_in_line(a, &used)),
-            None => AdvisoryRef {
-                id: id.to_string(),
-                aliases: Vec::new(),
-                title: "(not in the advisory data)".into(),
-                url: None,
-                fixed_in: None,
-            },
+        .filter_map(|id| data.advisories.iter().find(|a| a.id == *id))
+        .filter_map(|a| {
+            let held = t
+                .crates
+                .iter()
+                .filter(|held| held.name == a.crate_name && affects(a, &held.version))
+                .min_by(|x, y| x.version.cmp(&y.version))?;
+            affected_crates.insert(held.name.as_str());
+            Some(advisory_ref(a, first_fixed_in_line(a, &held.version)))
         })
         .collect();
     let what = if c.name == "wasmtime" {
@@ -105,21 +108,20 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         let ids: Vec<&str> = refs.iter().map(|r| r.id.as_str()).collect();
         let n = refs.len();
         let noun = if n == 1 { "advisory" } else { "advisories" };
-        if n <= 4 {
-            format!(
-                "; the patches since fix {n} security {noun}: {}",
-                ids.join(", ")
-            )
-        } else {
-            format!("; the patches since fix {n} security {noun}")
-        }
+        let crates: Vec<&str> = affected_crates.into_iter().collect();
+        format!(
+            "; the patches since fix {n} security {noun} affecting {} here: {}",
+            crates.join(", "),
+            ids.join(", ")
+        )
     };
     let mut f = Finding::new(
         Code::OutdatedPatch,
         Some(t.major),
         format!(
-            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}",
-            newest.version
+            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{}",
+            newest.version,
+            git_note(c)
         ),
     );
     locate(&mut f, c);
@@ -127,45 +129,137 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
     out.push(f);
 }
 
+/// Whether `a` affects `v`; a pre-release is judged as the release it precedes
+/// (advisory ranges never name pre-releases, and semver ranges skip them).
+fn affects(a: &Advisory, v: &Version) -> bool {
+    a.affects(&release_of(v))
+}
+
+fn release_of(v: &Version) -> Version {
+    Version::new(v.major, v.minor, v.patch)
+}
+
+/// The advisories against `name` that affect `version`, with the first fixed
+/// version in its line.
+pub fn affecting<'a>(
+    data: &'a Data,
+    name: &'a str,
+    version: &'a Version,
+) -> impl Iterator<Item = (&'a Advisory, Option<Version>)> + 'a {
+    let judged = release_of(version);
+    let fixed = judged.clone();
+    data.advisories
+        .iter()
+        .filter(move |a| a.crate_name == name && a.affects(&judged))
+        .map(move |a| (a, first_fixed_in_line(a, &fixed)))
+}
+
+/// Git sources carry an upstream version number that a fork may not honour.
+fn git_note(c: &CrateReport) -> &'static str {
+    if c.source == "git" {
+        " (git source: judged by its version number; check the fork)"
+    } else {
+        ""
+    }
+}
+
+/// One finding per crate version, listing every advisory that affects it.
 fn vulnerable(t: &Train, c: &CrateReport, data: &Data, out: &mut Vec<Finding>) {
-    // Pre-releases are never listed in advisories, and semver ranges do not match them.
-    if !c.version.pre.is_empty() {
+    let refs: Vec<AdvisoryRef> = affecting(data, &c.name, &c.version)
+        .map(|(a, fixed)| advisory_ref(a, fixed))
+        .collect();
+    if refs.is_empty() {
         return;
     }
-    for a in data
-        .advisories
-        .iter()
-        .filter(|a| a.crate_name == c.name && a.affects(&c.version))
-    {
-        let fixed = first_fixed_in_line(a, &c.version);
-        let mut ids = a.rustsec.clone();
-        ids.extend(a.aliases.iter().cloned());
-        let ids = if ids.is_empty() {
+    let mut f = Finding::new(Code::Vulnerable, Some(t.major), String::new());
+    if c.source == "git" {
+        // A fork may carry the fix under the upstream number: not an error by default.
+        f.level = Level::Warning;
+    }
+    locate(&mut f, c);
+    f.message = vulnerable_message(&f, &refs);
+    if c.source == "git" {
+        f.message.push_str(GIT_NOTE);
+    }
+    f.advisories = refs;
+    out.push(f);
+}
+
+const GIT_NOTE: &str = " (git source: judged by its version number; check the fork)";
+
+/// The message of a `vulnerable` finding about `f`'s crate version with these
+/// advisories (rebuilt when an ignore takes some out).
+pub fn vulnerable_message(f: &Finding, refs: &[AdvisoryRef]) -> String {
+    let name = f.crate_name.as_deref().unwrap_or_default();
+    let version = f.version.as_deref().unwrap_or_default();
+    let pre = match Version::parse(version) {
+        Ok(v) if !v.pre.is_empty() => format!(" (a pre-release of {})", release_of(&v)),
+        _ => String::new(),
+    };
+    let git = if f.message.ends_with(GIT_NOTE) {
+        GIT_NOTE
+    } else {
+        ""
+    };
+    let body = if let [a] = refs {
+        let ids = if a.aliases.is_empty() {
             String::new()
         } else {
-            format!(" ({})", ids.join(", "))
+            format!(" ({})", a.aliases.join(", "))
         };
         let informational = a
             .informational
             .as_deref()
             .map(|i| format!(" [informational: {i}]"))
             .unwrap_or_default();
-        let fix = match &fixed {
+        let fix = match &a.fixed_in {
             Some(v) => format!("fixed in {v}"),
             None => "no fix in this line: move to a supported line".to_string(),
         };
-        let mut f = Finding::new(
-            Code::Vulnerable,
-            Some(t.major),
-            format!(
-                "{} {} is affected by {}{ids}{informational}: {}; {fix}",
-                c.name, c.version, a.id, a.title
-            ),
-        );
-        locate(&mut f, c);
-        f.advisories = vec![advisory_ref(a, fixed)];
-        out.push(f);
+        format!(
+            "{name} {version}{pre} is affected by {}{ids}{informational}: {}; {fix}",
+            a.id, a.title
+        )
+    } else {
+        let ids: Vec<&str> = refs.iter().map(|a| a.id.as_str()).collect();
+        let unfixed = refs.iter().filter(|a| a.fixed_in.is_none()).count();
+        let newest_fix = refs
+            .iter()
+            .filter_map(|a| Version::parse(a.fixed_in.as_deref()?).ok())
+            .max();
+        let fix = match (unfixed, newest_fix) {
+            (0, Some(v)) => format!("all fixed by {v}"),
+            (n, _) if n == refs.len() => {
+                "none is fixed in this line: move to a supported line".to_string()
+            }
+            (n, _) => format!("{n} are fixed only in later lines"),
+        };
+        format!(
+            "{name} {version}{pre} is affected by {} security advisories ({}); {fix}",
+            refs.len(),
+            ids.join(", ")
+        )
+    };
+    format!("{body}{git}")
+}
+
+/// Advisory titles are plain text; some sources carry Markdown escapes
+/// (`x86\_64`), which are removed here and added back per output.
+pub fn plain_title(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut chars = title.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&next) = chars.peek()
+            && next.is_ascii_punctuation()
+        {
+            out.push(next);
+            chars.next();
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 fn locate(f: &mut Finding, c: &CrateReport) {
@@ -184,7 +278,8 @@ pub fn advisory_ref(a: &Advisory, fixed_in: Option<Version>) -> AdvisoryRef {
     AdvisoryRef {
         id: a.id.clone(),
         aliases,
-        title: a.title.clone(),
+        title: plain_title(&a.title),
+        informational: a.informational.clone(),
         url: a.url.clone(),
         fixed_in: fixed_in.map(|v| v.to_string()),
     }
@@ -231,11 +326,25 @@ fn stale_data(data: &Data, as_of: NaiveDate) -> Option<Finding> {
     ))
 }
 
-fn msrv_gaps(trains: &[Train], data: &Data, declared: &Version, out: &mut Vec<Finding>) {
+fn msrv_gaps(
+    trains: &[Train],
+    data: &Data,
+    declared: &Version,
+    at: Option<&Location>,
+    out: &mut Vec<Finding>,
+) {
     let mut targets: BTreeSet<u32> = BTreeSet::new();
     for t in trains {
         targets.extend(t.upgrade.target);
         targets.extend(t.upgrade.alternative.as_ref().map(|a| a.major));
+        // The release that restores support, unless it is on the LTS path.
+        targets.extend(
+            t.upgrade
+                .restore
+                .as_ref()
+                .map(|r| r.major)
+                .filter(|m| !t.upgrade.path.contains(m)),
+        );
     }
     for major in targets {
         let Some(needed) = data
@@ -246,7 +355,7 @@ fn msrv_gaps(trains: &[Train], data: &Data, declared: &Version, out: &mut Vec<Fi
             continue;
         };
         if needed > declared {
-            out.push(Finding::new(
+            let mut f = Finding::new(
                 Code::MsrvGap,
                 Some(major),
                 format!(
@@ -257,7 +366,9 @@ fn msrv_gaps(trains: &[Train], data: &Data, declared: &Version, out: &mut Vec<Fi
                     declared.major,
                     declared.minor
                 ),
-            ));
+            );
+            f.location = at.cloned();
+            out.push(f);
         }
     }
 }

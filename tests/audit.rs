@@ -108,13 +108,14 @@ fn viceroy_has_a_stray_cranelift_from_the_36_lts() {
 }
 
 #[test]
-fn wasmtimes_own_workspace_is_a_prerelease_of_49_without_placeholders() {
+fn wasmtimes_own_workspace_at_49_dev_keeps_49s_support_status() {
+    // On DATE, 49 is past its EOL: its pre-release crates do not hide that.
     let (code, r) = support_json("wasmtime", &["--deny-eol"]);
-    assert_eq!(code, 0, "pre-release is not EOL");
+    assert_eq!(code, 1, "an EOL train fails --deny-eol, pre-release or not");
     assert_eq!(majors(&r), [49]);
     let t = train(&r, 49);
-    assert_eq!(t["status"], "prerelease");
-    assert_eq!(t["projected"], true, "49 is past the embedded data");
+    assert_eq!(t["status"], "eol");
+    assert_eq!(t["prerelease"], json!(["0.136.0-dev", "49.0.0-dev"]));
     let crates = t["crates"].as_array().unwrap();
     assert_eq!(crates.len(), 61);
     assert!(crates.iter().all(|c| c["source"] == "path"));
@@ -123,7 +124,7 @@ fn wasmtimes_own_workspace_is_a_prerelease_of_49_without_placeholders() {
             .iter()
             .any(|c| c["name"] == "wasmtime-fuzzing" || c["name"] == "cranelift-isle-veri")
     );
-    assert_eq!(codes(&r), ["prerelease"]);
+    assert_eq!(codes(&r), ["eol", "prerelease"]);
 }
 
 #[test]

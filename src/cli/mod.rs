@@ -15,7 +15,7 @@ use crate::cache;
 use crate::config::{self, Config};
 use crate::data::Data;
 use crate::error::{Error, Result};
-use crate::findings::Code;
+use crate::findings::{Code, Location};
 use crate::input;
 use crate::inventory::LockInput;
 use crate::workspace;
@@ -93,6 +93,17 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         Ok(Cargo::WasmtimeSupport(cli)) => cli,
         Err(e) => return clap_error(e, out, err),
     };
+    if let Some((name, _)) = sub.subcommand()
+        && let Some((_, flag)) = args::AUDIT_ONLY
+            .iter()
+            .find(|(id, _)| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+    {
+        let _ = writeln!(
+            err,
+            "error: `{flag}` is an option of the audit and cannot be used with `{name}` (see --help)"
+        );
+        return 2;
+    }
     let result = match &cli.command {
         None => audit::run(&cli, sub, env, out, err),
         Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out),
@@ -145,6 +156,8 @@ struct Project {
     inputs: Vec<LockInput>,
     config: Config,
     rust_version: Option<Version>,
+    /// The manifest line that declares `rust_version`.
+    rust_version_at: Option<Location>,
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
@@ -156,6 +169,10 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
         };
         let mut lockfile = input::read_lockfile(&ws.lockfile)?;
         lockfile.path = shown_path(&ws.lockfile, env);
+        let rust_version_at = ws
+            .rust_version
+            .as_ref()
+            .and_then(|v| rust_version_line(&ws.manifests, v, env));
         Ok(Project {
             inputs: vec![LockInput {
                 lockfile,
@@ -163,25 +180,66 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             }],
             config,
             rust_version: ws.rust_version,
+            rust_version_at,
         })
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
         let mut rust_version: Option<Version> = None;
+        let mut manifests = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for p in &common.lockfile {
+            // The same file given twice (under any name) is read once.
+            if p.as_os_str() != "-"
+                && let Ok(canonical) = std::fs::canonicalize(p)
+                && !seen.insert(canonical)
+            {
+                continue;
+            }
             let lockfile = input::read_lockfile(p)?;
             let (members, declared) = workspace::beside(p);
+            if declared.is_some() {
+                manifests.push(p.with_file_name("Cargo.toml"));
+            }
             rust_version = match (rust_version, declared) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
             inputs.push(LockInput { lockfile, members });
         }
+        let rust_version_at = rust_version
+            .as_ref()
+            .and_then(|v| rust_version_line(&manifests, v, env));
         Ok(Project {
             inputs,
             config: Config::default(),
             rust_version,
+            rust_version_at,
         })
     }
+}
+
+/// The first manifest line declaring `rust-version = "<declared>"`.
+fn rust_version_line(manifests: &[PathBuf], declared: &Version, env: &Env) -> Option<Location> {
+    manifests.iter().find_map(|m| {
+        let text = std::fs::read_to_string(m).ok()?;
+        let line = text.lines().position(|l| {
+            let Some(value) = l.trim_start().strip_prefix("rust-version") else {
+                return false;
+            };
+            let value = value.trim_start().strip_prefix('=').unwrap_or("").trim();
+            let value = value
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            crate::data::rust_version(value).is_some_and(|v| v == *declared)
+        })?;
+        Some(Location {
+            path: shown_path(m, env),
+            line: u32::try_from(line + 1).ok()?,
+        })
+    })
 }
 
 /// A workspace's lockfile shown relative to the current directory when inside it.
@@ -317,6 +375,16 @@ mod tests {
         assert!(args::parse_date("2026-02-30").is_err());
         assert!(args::parse_date("2026-1-5").is_err());
         assert!(args::parse_date("yesterday").is_err());
+        for outside in ["9999-12-31", "0000-01-01", "2018-12-31", "2200-01-01"] {
+            assert!(
+                args::parse_date(outside)
+                    .unwrap_err()
+                    .contains("2199-12-31"),
+                "{outside}"
+            );
+        }
+        assert!(args::parse_date(crate::policy::EARLIEST_DATE).is_ok());
+        assert!(args::parse_date(crate::policy::LATEST_DATE).is_ok());
     }
 
     #[test]

@@ -204,7 +204,7 @@ enum Cell {
 
 fn bar_style(row: &Row) -> Style {
     let base = match row.status {
-        Status::Supported | Status::Prerelease => Style::new().green(),
+        Status::Supported => Style::new().green(),
         Status::Eol => Style::new().red(),
         Status::Unreleased => Style::new().blue(),
     };
