@@ -248,6 +248,27 @@ mod tests {
     }
 
     #[test]
+    fn unknown_names_count_only_in_the_family_form() {
+        // Pre-1.0 Cranelift crates the data does not list count in lockstep with known ones.
+        let text =
+            pkg("cranelift-codegen", "0.56.0", &[]) + &pkg("cranelift-simplejit", "0.56.0", &[]);
+        assert_eq!(inv(&text).trains[&0].len(), 2);
+        // Alone, or at another version, such a name is someone else's crate.
+        assert!(
+            inv(&pkg("cranelift-simplejit", "0.56.0", &[]))
+                .trains
+                .is_empty()
+        );
+        let text = pkg("cranelift-codegen", "0.56.0", &[]) + &pkg("cranelift-toy", "0.3.0", &[]);
+        assert_eq!(inv(&text).trains[&0].len(), 1);
+        // Host crates with their own numbering make no train and no warning.
+        let text = pkg("wasmtime", "48.0.0", &[]) + &pkg("wasmtime-rb-host", "2.13.0", &[]);
+        let i = inv(&text);
+        assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![48]);
+        assert!(i.unrecognized.is_empty());
+    }
+
+    #[test]
     fn pulley_alone_is_placed_by_its_patch() {
         assert!(
             inv(&pkg("pulley-interpreter", "0.1.3", &[]))

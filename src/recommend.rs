@@ -313,6 +313,77 @@ mod tests {
     }
 
     #[test]
+    fn an_eol_train_is_told_the_release_that_restores_support() {
+        let data = Data::embedded().unwrap();
+        // Every non-LTS major the data knows, the day after its EOL.
+        for (&major, _) in data.majors.iter().filter(|(m, _)| !policy::is_lts(**m)) {
+            let Some(date) = policy::eol_date(major).and_then(|d| d.succ_opt()) else {
+                continue;
+            };
+            let u = recommend(&data, major, date);
+            let r = u.restore.expect("an EOL train gets a restore target");
+            assert!(policy::is_supported(r.major, date), "{major}: {r:?}");
+            let published = data.majors[&r.major].latest_patch().unwrap();
+            assert_eq!(r.version, published.version.to_string());
+            assert_eq!(Some(r.eol_date), policy::eol_date(r.major));
+            // Nothing published and supported lies between the train and it.
+            let nearer = data.majors.iter().find(|(m, f)| {
+                **m > major
+                    && **m < r.major
+                    && policy::is_supported(**m, date)
+                    && f.latest_patch().is_some()
+            });
+            assert!(nearer.is_none(), "{major}: {nearer:?} is nearer than {r:?}");
+            assert!(
+                u.effort.iter().any(|e| e.effort.to == r.major),
+                "{major}: the effort of restoring is given"
+            );
+        }
+        // A supported train needs no restoring.
+        let newest = data.newest_major();
+        let on = policy::release_date(newest).unwrap();
+        assert_eq!(recommend(&data, newest, on).restore, None);
+    }
+
+    #[test]
+    fn restore_falls_back_to_the_newest_lts_when_nothing_newer_is_published() {
+        let data = Data::embedded().unwrap();
+        let past = data.newest_major() + 1;
+        let past = if policy::is_lts(past) { past + 1 } else { past };
+        let date = policy::eol_date(past).unwrap().succ_opt().unwrap();
+        let u = recommend(&data, past, date);
+        let lts = policy::supported_lts(date).into_iter().rev().find(|m| {
+            data.majors
+                .get(m)
+                .is_some_and(|f| f.latest_patch().is_some())
+        });
+        assert_eq!(u.restore.map(|r| r.major), lts);
+    }
+
+    #[test]
+    fn a_short_lived_train_is_told_by_when_to_move() {
+        let data = Data::embedded().unwrap();
+        let date = policy::release_date(50).unwrap();
+        let u = at(50, &date.to_string());
+        let by = u.move_by.unwrap();
+        assert_eq!(by.date, policy::eol_date(50).unwrap());
+        assert_eq!(by.next_major, 51);
+        assert_eq!(
+            by.next_version,
+            data.majors
+                .get(&51)
+                .and_then(|f| f.latest_patch())
+                .map(|p| p.version.to_string())
+        );
+        // 59's support outlasts 60's release: the next LTS is the answer.
+        assert_eq!(
+            at(59, &policy::release_date(59).unwrap().to_string()).move_by,
+            None
+        );
+        assert_eq!(at(48, "2026-11-21").move_by, None);
+    }
+
+    #[test]
     fn before_any_lts_the_first_lts_is_the_target() {
         let u = at(20, "2024-05-01");
         assert_eq!(

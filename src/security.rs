@@ -409,6 +409,17 @@ mod tests {
     }
 
     #[test]
+    fn titles_lose_markdown_escapes_only() {
+        assert_eq!(
+            plain_title("read/write on x86\\_64"),
+            "read/write on x86_64"
+        );
+        assert_eq!(plain_title("`a\\*b`"), "`a*b`");
+        assert_eq!(plain_title("C:\\dir and \\n"), "C:\\dir and \\n");
+        assert_eq!(plain_title("trailing \\"), "trailing \\");
+    }
+
+    #[test]
     fn advisories_are_unique_by_ghsa_id() {
         let data = Data::embedded().unwrap();
         let ids: BTreeSet<&str> = data.advisories.iter().map(|a| a.id.as_str()).collect();
