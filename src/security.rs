@@ -109,10 +109,14 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         let n = refs.len();
         let noun = if n == 1 { "advisory" } else { "advisories" };
         let crates: Vec<&str> = affected_crates.into_iter().collect();
+        let listed = if n <= 4 {
+            format!(": {}", ids.join(", "))
+        } else {
+            String::new()
+        };
         format!(
-            "; the patches since fix {n} security {noun} affecting {} here: {}",
-            crates.join(", "),
-            ids.join(", ")
+            "; the patches since fix {n} security {noun} affecting {} here{listed}",
+            crates.join(", ")
         )
     };
     let mut f = Finding::new(

@@ -86,8 +86,17 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
             } else {
                 ""
             };
+            let newest_fix = f
+                .advisories
+                .iter()
+                .map(|adv| adv.fixed_in.as_deref().map(semver::Version::parse))
+                .collect::<Option<Result<Vec<_>, _>>>()
+                .and_then(Result::ok)
+                .and_then(|fixes| fixes.into_iter().max())
+                .map(|v| format!(", all fixed by {v}"))
+                .unwrap_or_default();
             format!(
-                "{head}: {} {} is affected by {} security advisories{git}:",
+                "{head}: {} {} is affected by {} security advisories{newest_fix}{git}:",
                 sanitize(f.crate_name.as_deref().unwrap_or_default()),
                 sanitize(f.version.as_deref().unwrap_or_default()),
                 f.advisories.len()
