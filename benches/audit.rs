@@ -21,11 +21,7 @@ fn whole_audit(text: &str, data: &Data) -> String {
         lockfile: lock,
         members: Default::default(),
     };
-    let inv = inventory::inventory(
-        std::slice::from_ref(&input),
-        &data.family,
-        cargo_wasmtime_support::family::newest_plausible_major(data.newest_major(), date()),
-    );
+    let inv = inventory::inventory(std::slice::from_ref(&input), &data.family);
     let report = audit::audit(&inv, data, &audit::Options::new(date()));
     render::json::render(&report)
 }

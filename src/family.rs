@@ -130,6 +130,12 @@ impl Family {
         self.crates.contains_key(name) || FAMILY_PREFIXES.iter().any(|p| name.starts_with(p))
     }
 
+    /// [`Family::place_within`] without a calendar: unknown names still count
+    /// only in the family's form, up to the largest plausible major.
+    pub fn place(&self, name: &str, v: &Version) -> Option<Placement> {
+        self.place_within(name, v, policy::MAX_MAJOR)
+    }
+
     /// Maps a crate version to its Wasmtime major; `None` for crates outside the family.
     ///
     /// Names the data knows are placed by their schemes. A name the data does
@@ -137,7 +143,7 @@ impl Family {
     /// with its own numbering (`wasmtime-foo` 2.13.0): it counts only in the
     /// family's form (`N.0.patch`, `0.(N+87).patch` for `cranelift-*`) and with
     /// a major no newer than `newest` (see [`newest_plausible_major`]).
-    pub fn place(&self, name: &str, v: &Version, newest: u32) -> Option<Placement> {
+    pub fn place_within(&self, name: &str, v: &Version, newest: u32) -> Option<Placement> {
         let Some(known) = self.crates.get(name) else {
             return self.place_unknown(name, v, newest);
         };
@@ -231,7 +237,8 @@ mod tests {
     fn place(name: &str, v: &str) -> Option<Placement> {
         let data = Data::embedded().unwrap();
         let newest = newest_plausible_major(data.newest_major(), date());
-        data.family.place(name, &Version::parse(v).unwrap(), newest)
+        data.family
+            .place_within(name, &Version::parse(v).unwrap(), newest)
     }
 
     fn date() -> NaiveDate {

@@ -64,9 +64,14 @@ impl Inventory {
     }
 }
 
+/// [`inventory_within`] without a calendar limit for names the data does not know.
+pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
+    inventory_within(inputs, family, crate::policy::MAX_MAJOR)
+}
+
 /// `newest` is the newest major a crate name the data does not know may claim
 /// ([`crate::family::newest_plausible_major`]).
-pub fn inventory(inputs: &[LockInput], family: &Family, newest: u32) -> Inventory {
+pub fn inventory_within(inputs: &[LockInput], family: &Family, newest: u32) -> Inventory {
     let mut inv = Inventory::default();
     for (index, input) in inputs.iter().enumerate() {
         let lock = &input.lockfile;
@@ -129,17 +134,21 @@ fn place_all<'a>(
     // Pre-1.0 Cranelift versions, as the known crates of this lockfile use them.
     let pre_1_0_cranelift: BTreeSet<&Version> = candidates()
         .filter(|(_, p)| p.name.starts_with("cranelift") && family.get(&p.name).is_some())
-        .filter(|(_, p)| family.place(&p.name, &p.version, newest) == Some(Placement::Major(0)))
+        .filter(|(_, p)| {
+            family.place_within(&p.name, &p.version, newest) == Some(Placement::Major(0))
+        })
         .map(|(_, p)| &p.version)
         .collect();
     candidates()
         .filter_map(|(i, p)| {
-            let placement = family.place(&p.name, &p.version, newest).or_else(|| {
-                // A pre-1.0 Cranelift crate the data does not list (cranelift-simplejit)
-                // counts when it is in lockstep with a known one.
-                (p.name.starts_with("cranelift-") && pre_1_0_cranelift.contains(&p.version))
-                    .then_some(Placement::Major(0))
-            })?;
+            let placement = family
+                .place_within(&p.name, &p.version, newest)
+                .or_else(|| {
+                    // A pre-1.0 Cranelift crate the data does not list (cranelift-simplejit)
+                    // counts when it is in lockstep with a known one.
+                    (p.name.starts_with("cranelift-") && pre_1_0_cranelift.contains(&p.version))
+                        .then_some(Placement::Major(0))
+                })?;
             Some((i, p, placement))
         })
         .collect()
@@ -169,7 +178,7 @@ fn settle_pulley(
         .packages
         .iter()
         .filter(|p| p.dependencies.iter().any(|d| refers_to(d, pulley)))
-        .filter_map(|p| match family.place(&p.name, &p.version, u32::MAX) {
+        .filter_map(|p| match family.place(&p.name, &p.version) {
             Some(Placement::Major(m)) if candidates.contains(&m) => Some(m),
             _ => None,
         })
@@ -212,7 +221,7 @@ mod tests {
             lockfile: lockfile::parse(text, "Cargo.lock").unwrap(),
             members: Members::default(),
         };
-        inventory(&[input], &data.family, newest(&data))
+        inventory_within(&[input], &data.family, newest(&data))
     }
 
     fn newest(data: &Data) -> u32 {

@@ -93,7 +93,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         } => {
             let shown = format!("{crate_name}@{version}");
             let newest = crate::family::newest_plausible_major(data.newest_major(), as_of);
-            let major = match data.family.place(crate_name, version, newest) {
+            let major = match data.family.place_within(crate_name, version, newest) {
                 None => {
                     return Err(Error::new(format!(
                         "status {shown:?}: `{crate_name}` is not a crate of the Wasmtime release family"

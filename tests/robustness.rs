@@ -138,14 +138,7 @@ fn mutated_lockfiles_never_panic_and_both_readers_agree() {
                         lockfile: lock,
                         members: Default::default(),
                     };
-                    let inv = inventory::inventory(
-                        &[input],
-                        &data.family,
-                        cargo_wasmtime_support::family::newest_plausible_major(
-                            data.newest_major(),
-                            "2026-11-21".parse().unwrap(),
-                        ),
-                    );
+                    let inv = inventory::inventory(&[input], &data.family);
                     let report = audit::audit(
                         &inv,
                         &data,

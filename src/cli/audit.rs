@@ -24,7 +24,7 @@ pub fn run(
     let project = project(&cli.common, env)?;
     let mut opts = options(cli, matches, &project.config, env);
     let newest = family::newest_plausible_major(data.newest_major(), opts.as_of);
-    let inv = inventory::inventory(&project.inputs, &data.family, newest);
+    let inv = inventory::inventory_within(&project.inputs, &data.family, newest);
     opts.rust_version = project.rust_version.clone();
     opts.rust_version_at = project.rust_version_at.clone();
     let report = audit::audit(&inv, &data, &opts);

@@ -60,7 +60,7 @@ fn used_trains(
     } else {
         project(common, env)?
     };
-    let inv = inventory::inventory(
+    let inv = inventory::inventory_within(
         &project.inputs,
         &data.family,
         crate::family::newest_plausible_major(

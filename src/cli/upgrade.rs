@@ -35,7 +35,7 @@ pub fn run(
     let data = load_data(common, env, err)?;
     let as_of = common.date.unwrap_or(env.today);
     let ws = workspace::locate(common.manifest_path.as_deref())?;
-    let inv = inventory_of(&ws, &data, as_of)?;
+    let inv = inventory_of(&ws, &data)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
     let Some(target) = target(args.to.as_deref(), &data, &in_use, as_of)? else {
         write_out(
@@ -101,7 +101,7 @@ pub fn run(
             text.push_str("Cargo.lock was not updated (--no-update): run `cargo update --workspace` before building.\n");
         } else {
             text.push_str("Updated Cargo.lock with `cargo update --workspace`.\n\n");
-            let inv = inventory_of(&ws, &data, as_of)?;
+            let inv = inventory_of(&ws, &data)?;
             let report = audit::audit(&inv, &data, &Options::new(as_of));
             text.push_str(&human::render(&report, &Default::default()));
         }
@@ -118,17 +118,12 @@ pub fn run(
     Ok(0)
 }
 
-fn inventory_of(
-    ws: &workspace::Workspace,
-    data: &Data,
-    as_of: NaiveDate,
-) -> Result<inventory::Inventory> {
+fn inventory_of(ws: &workspace::Workspace, data: &Data) -> Result<inventory::Inventory> {
     let input = LockInput {
         lockfile: input::read_lockfile(&ws.lockfile)?,
         members: ws.members.clone(),
     };
-    let newest = crate::family::newest_plausible_major(data.newest_major(), as_of);
-    Ok(inventory::inventory(&[input], &data.family, newest))
+    Ok(inventory::inventory(&[input], &data.family))
 }
 
 /// The target train: the flag's, else the audit's recommended target.
