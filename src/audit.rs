@@ -102,6 +102,9 @@ pub struct Train {
     /// pre-releases; the train's status is still the release policy's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub prerelease: Vec<Version>,
+    /// Set when the train's version, or a newer patch of its line, came out
+    /// after the advisory data: advisories after that day are unknown.
+    pub advisories_unknown_after: Option<NaiveDate>,
     /// The lockfiles it was found in.
     pub lockfiles: Vec<String>,
     pub crates: Vec<CrateReport>,
@@ -313,7 +316,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
         .collect();
     let dev_only = !pulled_in_by.is_empty() && pulled_in_by.iter().all(|p| p.kind == DepKind::Dev);
     let lockfiles: BTreeSet<usize> = crates.iter().map(|c| c.lockfile).collect();
-    Train {
+    let mut t = Train {
         major,
         lts: policy::is_lts(major),
         status,
@@ -344,7 +347,10 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
         pulled_in_by,
         dev_only,
         upgrade: recommend::recommend(data, major, opts.as_of),
-    }
+        advisories_unknown_after: None,
+    };
+    t.advisories_unknown_after = security::train_advisories_unknown_after(&t, data);
+    t
 }
 
 fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {

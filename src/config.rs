@@ -214,12 +214,17 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
         index_url: raw
             .index_url
             .map(|u| {
-                crate::registry::normalize_index_url(&u).map_err(|_| {
-                    bad(
-                        "index-url",
-                        &format!("an http(s) URL of a sparse index, found {u:?}"),
-                    )
-                })
+                crate::registry::normalize_index_url(&u)
+                    .map(|_| u.clone())
+                    .map_err(|_| {
+                        bad(
+                            "index-url",
+                            &format!(
+                                "an http(s) URL of a sparse index, found {:?}",
+                                crate::registry::redact(&u)
+                            ),
+                        )
+                    })
             })
             .transpose()?,
     })

@@ -7,9 +7,12 @@
 //! `recommend`, `findings` with levels) → `render` (human, json).
 //! Everything from `lockfile` to `render` is pure.
 
+pub mod advisory_db;
 pub mod audit;
 pub mod cache;
 pub mod calendar;
+pub mod cargo_config;
+pub mod cargo_index;
 pub mod cli;
 pub mod config;
 pub mod data;

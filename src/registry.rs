@@ -1,16 +1,29 @@
-//! `refresh`: fetches the family crates' index files from a sparse registry
-//! index (crates.io's by default), the protocol cargo itself uses. The only
-//! code that touches the network.
+//! `refresh`'s client: fetches the family crates' index files from a sparse
+//! registry index (crates.io's by default), the protocol cargo itself uses.
+//! The only code that touches the network. Requests run concurrently, are
+//! conditional (`If-None-Match` / `If-Modified-Since`) when the previous cache
+//! has validators, and are bounded by a connect timeout, a per-request timeout
+//! and an overall deadline. TLS uses the platform's verifier (the system
+//! trust store, `SSL_CERT_FILE`), or cargo's `http.cainfo` bundle.
 
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, CrateFacts};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use std::io::Read;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
-/// Index files of the family are well under a megabyte; refuse anything absurd.
-const MAX_INDEX_FILE: u64 = 16 * 1024 * 1024;
+/// Index files of the family are a few megabytes at most; a larger body is
+/// refused, never cut short.
+pub const MAX_INDEX_FILE: u64 = 16 * 1024 * 1024;
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default overall deadline of a refresh (`--timeout`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+const WORKERS: usize = 8;
 
 /// The path of a crate's file in a sparse index (`3/w/wit`, `wa/sm/wasmtime`).
 pub fn index_path(name: &str) -> String {
@@ -23,73 +36,363 @@ pub fn index_path(name: &str) -> String {
     }
 }
 
-/// `sparse+https://host/path` or `https://host/path`, always ending in `/`.
-pub fn normalize_index_url(url: &str) -> Result<String> {
+/// An index URL: what is shown and stored (never with credentials) and the
+/// credentials, when the URL carried them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexUrl {
+    pub shown: String,
+    credentials: Option<String>,
+}
+
+/// `sparse+https://host/path` or `https://host/path`, always ending in `/`;
+/// user-info (`user:pass@`) is taken out of the URL and used only to
+/// authenticate.
+pub fn normalize_index_url(url: &str) -> Result<IndexUrl> {
+    let url = url.trim();
     let url = url.strip_prefix("sparse+").unwrap_or(url);
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    let Some((scheme, rest)) = url
+        .split_once("://")
+        .filter(|(s, _)| matches!(*s, "https" | "http"))
+    else {
         return Err(Error::new(format!(
-            "index URL {url:?}: expected an http(s) URL of a sparse index, such as {CRATES_IO_INDEX}"
+            "index URL {:?}: expected an http(s) URL of a sparse index, such as {CRATES_IO_INDEX}",
+            redact(url)
         )));
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (credentials, host) = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => (Some(userinfo.to_string()), host),
+        None => (None, authority),
+    };
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::new(format!("index URL {:?}: no host", redact(url))));
     }
-    Ok(if url.ends_with('/') {
-        url.to_string()
-    } else {
-        format!("{url}/")
+    let mut shown = format!("{scheme}://{host}{path}");
+    if !shown.ends_with('/') {
+        shown.push('/');
+    }
+    Ok(IndexUrl { shown, credentials })
+}
+
+/// `url` with any user-info replaced by `***`, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[end..]),
+        None => url.to_string(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub index: IndexUrl,
+    /// A PEM bundle to trust instead of the platform's roots, and where it was set.
+    pub cainfo: Option<(PathBuf, String)>,
+    /// A proxy URL and where it was set; `None` leaves `HTTPS_PROXY` & co. to the client.
+    pub proxy: Option<(String, String)>,
+    /// A token sent as `Authorization` (for mirrors that need one).
+    pub token: Option<String>,
+    pub deadline: Duration,
+}
+
+/// What a refresh learnt.
+#[derive(Debug)]
+pub struct Fetched {
+    pub cache: Cache,
+    /// Crates the server answered `304 Not Modified` for.
+    pub unchanged: usize,
+    /// Crates that failed, with the reason; when not empty nothing may be stored.
+    pub failures: Vec<String>,
+}
+
+enum Answer {
+    Facts(CrateFacts),
+    Unchanged,
+    Absent,
+}
+
+/// Fetches every crate in `names`. `previous` (the cache so far) supplies the
+/// validators for conditional requests and the facts of unchanged crates; a
+/// crate it knew that the index no longer has is a failure. `progress` is
+/// called (on this thread) with (done, total) as crates complete.
+pub fn fetch(
+    opts: &FetchOptions,
+    names: &[&str],
+    previous: Option<&Cache>,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Fetched> {
+    let agent = agent(opts)?;
+    // Validators are only good for the index that gave them; what the cache
+    // knows counts whatever index it came from (a mirror must not know less).
+    let validators = previous.filter(|p| p.index_url == opts.index.shown);
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<(String, std::result::Result<Answer, String>)>> =
+        Mutex::new(Vec::with_capacity(names.len()));
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..WORKERS.min(names.len()))
+            .map(|_| {
+                s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(name) = names.get(i) else { break };
+                    let old = validators.and_then(|p| p.crates.get(*name));
+                    let answer = match opts.deadline.checked_sub(started.elapsed()) {
+                        Some(left) if !left.is_zero() => fetch_one(&agent, opts, name, old, left),
+                        _ => Err(format!(
+                            "not fetched: the refresh took longer than its {} s deadline (--timeout)",
+                            opts.deadline.as_secs()
+                        )),
+                    };
+                    if let Ok(mut r) = results.lock() {
+                        r.push((name.to_string(), answer));
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                })
+            })
+            .collect();
+        let mut shown = 0;
+        loop {
+            let finished = workers.iter().all(|w| w.is_finished());
+            let now_done = done.load(Ordering::Relaxed);
+            if now_done != shown {
+                shown = now_done;
+                progress(shown, names.len());
+            }
+            if finished {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    if started.elapsed() >= opts.deadline {
+        let fetched = results.iter().filter(|(_, r)| r.is_ok()).count();
+        return Ok(Fetched {
+            cache: Cache::new(&opts.index.shown, now),
+            unchanged: 0,
+            failures: vec![format!(
+                "no complete answer within the {} s deadline (--timeout): {fetched} of {} crates fetched",
+                opts.deadline.as_secs(),
+                names.len()
+            )],
+        });
+    }
+    // `wasmtime` first: its failure is the one to name.
+    results.sort_by(|a, b| (a.0 != "wasmtime", &a.0).cmp(&(b.0 != "wasmtime", &b.0)));
+
+    let mut cache = Cache::new(&opts.index.shown, now);
+    let mut unchanged = 0;
+    let mut failures = Vec::new();
+    for (name, answer) in results {
+        let old = previous.and_then(|p| p.crates.get(&name));
+        match answer {
+            Ok(Answer::Facts(facts)) => {
+                if name == "wasmtime" && facts.versions.is_empty() {
+                    failures.push("`wasmtime`: the index lists no versions".to_string());
+                } else {
+                    cache.crates.insert(name, facts);
+                }
+            }
+            Ok(Answer::Unchanged) => match validators.and_then(|p| p.crates.get(&name)) {
+                Some(old) => {
+                    unchanged += 1;
+                    cache.crates.insert(name, old.clone());
+                }
+                None => failures.push(format!(
+                    "`{name}`: the server answered 304 Not Modified to an unconditional request"
+                )),
+            },
+            Ok(Answer::Absent) if old.is_some() => failures.push(format!(
+                "`{name}`: the index no longer has this crate, although the cache knew it"
+            )),
+            Ok(Answer::Absent) => {}
+            Err(why) => failures.push(format!("`{name}`: {why}")),
+        }
+    }
+    if failures.is_empty() && !cache.crates.contains_key("wasmtime") {
+        failures.push(format!(
+            "{} has no `wasmtime` crate: not a crates.io index or mirror",
+            opts.index.shown
+        ));
+    }
+    if let Some(p) = previous {
+        let (before, after) = (p.extent(), cache.extent());
+        if failures.is_empty() && after.0 < before.0 {
+            failures.push(format!(
+                "the index lists {} wasmtime releases, the cache already knows {}: an outdated mirror?",
+                after.0, before.0
+            ));
+        }
+    }
+    Ok(Fetched {
+        cache,
+        unchanged,
+        failures,
     })
 }
 
-/// Fetches every crate in `names`; crates the index does not have are skipped.
-/// Any other failure fails the whole refresh, so a partial answer never
-/// replaces a complete cache.
-pub fn fetch(index_url: &str, names: &[&str], now: DateTime<Utc>) -> Result<Cache> {
-    let base = normalize_index_url(index_url)?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
+fn agent(opts: &FetchOptions) -> Result<ureq::Agent> {
+    use ureq::tls::{RootCerts, TlsConfig};
+    let roots = match &opts.cainfo {
+        None => RootCerts::PlatformVerifier,
+        Some((path, origin)) => {
+            let shown = path.display().to_string();
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::in_file(
+                    &shown,
+                    format!("cannot read the CA bundle set by {origin}: {e}"),
+                )
+            })?;
+            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err(Error::in_file(
+                    &shown,
+                    format!("no PEM certificate in the CA bundle set by {origin}"),
+                ));
+            }
+            RootCerts::new_with_certs(&certs)
+        }
+    };
+    let mut config = ureq::Agent::config_builder()
+        .timeout_connect(Some(CONNECT_TIMEOUT))
         .http_status_as_error(false)
         .user_agent(concat!(
             "cargo-wasmtime-support/",
             env!("CARGO_PKG_VERSION")
         ))
-        .build()
-        .into();
-    let mut cache = Cache::new(&base, now);
-    for name in names {
-        let url = format!("{base}{}", index_path(name));
-        let response = agent.get(&url).call().map_err(|e| {
+        .tls_config(TlsConfig::builder().root_certs(roots).build());
+    if let Some((proxy, origin)) = &opts.proxy {
+        let p = ureq::Proxy::new(proxy).map_err(|e| {
             Error::new(format!(
-                "cannot fetch {url}: {e}; the cache was left as it was"
+                "the proxy {} set by {origin} is not valid: {e}",
+                redact(proxy)
             ))
         })?;
-        match response.status().as_u16() {
-            200 => {}
-            404 | 410 | 451 => continue,
-            status => {
-                return Err(Error::new(format!(
-                    "{url} answered HTTP {status}; the cache was left as it was"
-                )));
-            }
+        config = config.proxy(Some(p));
+    }
+    Ok(config.build().into())
+}
+
+fn fetch_one(
+    agent: &ureq::Agent,
+    opts: &FetchOptions,
+    name: &str,
+    old: Option<&CrateFacts>,
+    left: Duration,
+) -> std::result::Result<Answer, String> {
+    let url = format!("{}{}", opts.index.shown, index_path(name));
+    let mut req = agent
+        .get(&url)
+        .header("Accept", "text/plain")
+        .header("cargo-protocol", "version=1");
+    if let Some(old) = old {
+        if let Some(etag) = &old.etag {
+            req = req.header("If-None-Match", etag);
+        } else if let Some(lm) = &old.last_modified {
+            req = req.header("If-Modified-Since", lm);
         }
-        let mut text = String::new();
+    }
+    if let Some(token) = &opts.token {
+        req = req.header("Authorization", token);
+    } else if let Some(userinfo) = &opts.index.credentials {
+        req = req.header(
+            "Authorization",
+            format!(
+                "Basic {}",
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, userinfo)
+            ),
+        );
+    }
+    let response = req
+        .config()
+        .timeout_global(Some(left.min(REQUEST_TIMEOUT)))
+        .build()
+        .call()
+        .map_err(|e| describe(&e, opts))?;
+    match response.status().as_u16() {
+        200 => {}
+        304 => return Ok(Answer::Unchanged),
+        404 | 410 | 451 => return Ok(Answer::Absent),
+        status => return Err(format!("{url} answered HTTP {status}")),
+    }
+    let header = |h: &str| {
         response
-            .into_body()
-            .into_reader()
-            .take(MAX_INDEX_FILE)
-            .read_to_string(&mut text)
-            .map_err(|e| {
-                Error::new(format!(
-                    "cannot read {url}: {e}; the cache was left as it was"
-                ))
-            })?;
-        let versions = cache::parse_index_file(&text, name)
-            .map_err(|e| Error::new(format!("{url}: {e}; the cache was left as it was")))?;
-        cache.crates.insert(name.to_string(), versions);
+            .headers()
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (etag, last_modified) = (header("etag"), header("last-modified"));
+    let mut body = Vec::new();
+    response
+        .into_body()
+        .into_reader()
+        .take(MAX_INDEX_FILE + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("cannot read {url}: {}", describe_io(&e)))?;
+    if body.len() as u64 > MAX_INDEX_FILE {
+        return Err(format!(
+            "{url} is larger than {} MiB: not an index file",
+            MAX_INDEX_FILE / 1024 / 1024
+        ));
     }
-    if !cache.crates.contains_key("wasmtime") {
-        return Err(Error::new(format!(
-            "{base} has no `wasmtime` crate: not a crates.io index or mirror; the cache was left as it was"
-        )));
+    let text = String::from_utf8(body).map_err(|_| format!("{url} is not UTF-8 text"))?;
+    let versions = cache::parse_index_file(&text, name).map_err(|e| format!("{url}: {e}"))?;
+    if versions.is_empty() {
+        return Err(format!("{url} answered with no versions"));
     }
-    Ok(cache)
+    let mut facts = CrateFacts::from_versions(name, versions);
+    facts.etag = etag;
+    facts.last_modified = last_modified;
+    Ok(Answer::Facts(facts))
+}
+
+/// A transport error as one line, with the remedy when there is a usual one.
+fn describe(e: &ureq::Error, opts: &FetchOptions) -> String {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    if matches!(e, ureq::Error::Timeout(_)) || lower.contains("timed out") {
+        return format!(
+            "no answer in time ({text}); each request may take {} s, the whole refresh --timeout",
+            REQUEST_TIMEOUT.as_secs()
+        );
+    }
+    if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("tls") {
+        let remedy = match &opts.cainfo {
+            Some((path, origin)) => format!(
+                "the CA bundle {} (set by {origin}) does not vouch for the server",
+                path.display()
+            ),
+            None => "behind a TLS-inspecting proxy, set CARGO_HTTP_CAINFO or SSL_CERT_FILE to your proxy's CA bundle".into(),
+        };
+        return format!("TLS: {text}; {remedy}");
+    }
+    if lower.contains("dns") || lower.contains("resolve") || lower.contains("connect") {
+        return format!(
+            "cannot connect ({text}); check the network, or set a proxy with CARGO_HTTP_PROXY or HTTPS_PROXY"
+        );
+    }
+    redact(&text)
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        "no answer in time".into()
+    } else {
+        e.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -108,13 +411,28 @@ mod tests {
     #[test]
     fn index_urls() {
         assert_eq!(
-            normalize_index_url("sparse+https://index.crates.io/").unwrap(),
+            normalize_index_url("sparse+https://index.crates.io/")
+                .unwrap()
+                .shown,
             "https://index.crates.io/"
         );
         assert_eq!(
-            normalize_index_url("http://127.0.0.1:8080/index").unwrap(),
+            normalize_index_url("http://127.0.0.1:8080/index")
+                .unwrap()
+                .shown,
             "http://127.0.0.1:8080/index/"
         );
         assert!(normalize_index_url("file:///tmp/index").is_err());
+        assert!(normalize_index_url("https:///path").is_err());
+    }
+
+    #[test]
+    fn credentials_never_shown() {
+        let u = normalize_index_url("https://user:s3cret@mirror.example/idx").unwrap();
+        assert_eq!(u.shown, "https://mirror.example/idx/");
+        assert_eq!(u.credentials.as_deref(), Some("user:s3cret"));
+        assert_eq!(redact("http://user:s3cret@h:1/x"), "http://***@h:1/x");
+        let e = normalize_index_url("ftp://user:s3cret@h/").unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
     }
 }

@@ -119,11 +119,12 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
             crates.join(", ")
         )
     };
+    let unknown = unknown_advisories_note(data, t.major, used.patch, &newest.version);
     let mut f = Finding::new(
         Code::OutdatedPatch,
         Some(t.major),
         format!(
-            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{}",
+            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
             newest.version,
             git_note(c)
         ),
@@ -165,6 +166,54 @@ fn git_note(c: &CrateReport) -> &'static str {
     } else {
         ""
     }
+}
+
+/// When patches after `patch` came out after the advisory data: what they
+/// fix is unknown, and several lines patched the same day is the usual sign
+/// of a security release.
+fn unknown_advisories_note(data: &Data, major: u32, patch: u64, newest: &Version) -> String {
+    if data.advisories_cover(major, newest.patch) {
+        return String::new();
+    }
+    let mut note = format!(
+        "; what the patches since fix is unknown (advisories after {})",
+        data.provenance.advisories_date
+    );
+    let together: Vec<String> = data
+        .majors
+        .get(&major)
+        .into_iter()
+        .flat_map(|m| &m.patches)
+        .filter(|p| p.version.patch > patch && !data.advisories_cover(major, p.version.patch))
+        .flat_map(|p| data.patched_together(&p.version))
+        .map(|v| v.to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !together.is_empty() {
+        let shown: Vec<&str> = together.iter().rev().take(4).map(String::as_str).collect();
+        note.push_str(&format!(
+            ", but other lines were patched the same days ({}), as security releases are",
+            shown.join(", ")
+        ));
+    }
+    note
+}
+
+/// Advisories published after the data's advisory date are unknown for a
+/// train whose version, or a newer patch of its line, came out after it.
+pub fn train_advisories_unknown_after(t: &Train, data: &Data) -> Option<NaiveDate> {
+    let (used, _) = train_version(t)?;
+    advisories_unknown_after(data, t.major, used.patch)
+}
+
+fn advisories_unknown_after(data: &Data, major: u32, patch: u64) -> Option<NaiveDate> {
+    let m = data.majors.get(&major)?;
+    let uncovered = !data.advisories_cover(major, patch)
+        || m.patches
+            .iter()
+            .any(|p| p.version.patch > patch && !data.advisories_cover(major, p.version.patch));
+    uncovered.then_some(data.provenance.advisories_date)
 }
 
 /// One finding per crate version, listing every advisory that affects it.

@@ -81,6 +81,17 @@ pub struct StatusReport {
     /// Advisories affecting the exact version (empty for a major).
     pub advisories: Vec<AdvisoryRef>,
     pub yanked: bool,
+    /// Whether some source knows this exact version to be published
+    /// (`None` for a major, or a crate whose versions are not all listed).
+    pub published_known: Option<bool>,
+    /// The version is newer than every release the sources know.
+    pub newer_than_known: bool,
+    /// Set when this version, or a patch after it, was published after the
+    /// advisory data: advisories after this day are unknown.
+    pub advisories_unknown_after: Option<NaiveDate>,
+    /// Other release lines patched the same day as the newest patch (several
+    /// lines patched together is the usual sign of a security release).
+    pub patched_together: Vec<Version>,
     pub upgrade: Upgrade,
 }
 
@@ -125,6 +136,44 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         _ => Vec::new(),
     };
     let newest_patch = release.as_ref().and_then(|r| r.latest_patch.clone());
+    // The release line's version this crate version stands for (`0.123.3` is 36.0.3).
+    let line_version = version
+        .as_ref()
+        .filter(|v| v.pre.is_empty())
+        .map(|v| Version::new(u64::from(major), 0, v.patch));
+    let known_patches: Vec<&Version> = data
+        .majors
+        .get(&major)
+        .map(|m| m.patches.iter().map(|p| &p.version).collect())
+        .unwrap_or_default();
+    let exact_numbering = crate_name.as_deref() != Some("pulley-interpreter") || major >= 26;
+    let published_known = line_version
+        .as_ref()
+        .filter(|_| exact_numbering)
+        .map(|v| known_patches.contains(&v));
+    let newer_than_known = match (&line_version, data.majors.keys().next_back()) {
+        (Some(v), Some(&newest)) => {
+            major > newest
+                || (published_known == Some(false)
+                    && known_patches.iter().all(|p| p.patch < v.patch))
+        }
+        _ => false,
+    };
+    let advisories_unknown_after = {
+        let since = line_version.as_ref().map_or(0, |v| v.patch);
+        let uncovered = version.is_some()
+            && (published_known == Some(false)
+                || !data.advisories_cover(major, since)
+                || known_patches
+                    .iter()
+                    .any(|p| p.patch > since && !data.advisories_cover(major, p.patch)));
+        uncovered.then_some(data.provenance.advisories_date)
+    };
+    let patched_together = newest_patch
+        .as_ref()
+        .filter(|p| p.patch > 0 && advisories_unknown_after.is_some())
+        .map(|p| data.patched_together(p))
+        .unwrap_or_default();
     let newest_crate_version = match (&crate_name, &newest_patch) {
         (Some(name), Some(p)) => data.family.version_for(name, major, p.patch),
         (None, Some(p)) => Some(p.clone()),
@@ -155,6 +204,10 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         newest_patch,
         newest_crate_version,
         advisories,
+        published_known,
+        newer_than_known,
+        advisories_unknown_after,
+        patched_together,
         upgrade: recommend::recommend(data, major, as_of),
     })
 }
@@ -197,12 +250,17 @@ mod tests {
         assert_eq!(at("winch-codegen@0.20.0").unwrap().major, 22);
         let r = at("wasi-common@36.0.12").unwrap();
         assert_eq!((r.major, r.lts, r.status), (36, true, Status::Supported));
-        assert_eq!(r.newest_crate_version, Some(Version::new(36, 0, 14)));
+        let newest_36 = Data::embedded().unwrap().majors[&36]
+            .latest_patch()
+            .unwrap()
+            .version
+            .patch;
+        assert_eq!(r.newest_crate_version, Some(Version::new(36, 0, newest_36)));
         assert_eq!(
             at("cranelift-codegen@0.123.3")
                 .unwrap()
                 .newest_crate_version,
-            Some(Version::new(0, 123, 14))
+            Some(Version::new(0, 123, newest_36))
         );
         assert_eq!(at("pulley-interpreter@0.1.2").unwrap().major, 25);
         assert_eq!(at("wasmtime-jit-icache-coherence@2.0.0").unwrap().major, 3);
@@ -216,6 +274,39 @@ mod tests {
                 .any(|a| a.id == "GHSA-fm79-3f68-h2fc" && a.fixed_in.as_deref() == Some("24.0.4"))
         );
         assert!(at("24").unwrap().advisories.is_empty());
+    }
+
+    #[test]
+    fn unknown_versions_and_advisories_are_said_so() {
+        let data = Data::embedded().unwrap();
+        let newest = data.newest_major();
+        let last = data.majors[&newest].latest_patch().unwrap().version.clone();
+        // A patch past every known one: unknown, newer than the facts.
+        let r = at(&format!("{newest}.0.{}", last.patch + 90)).unwrap();
+        assert_eq!(r.published_known, Some(false));
+        assert!(r.newer_than_known);
+        assert_eq!(
+            r.advisories_unknown_after,
+            Some(data.provenance.advisories_date)
+        );
+        // A known version published after the advisory data: its advisories are unknown.
+        let late = data
+            .majors
+            .values()
+            .flat_map(|m| &m.patches)
+            .find(|p| p.date > data.provenance.advisories_date)
+            .unwrap();
+        let r = at(&late.version.to_string()).unwrap();
+        assert_eq!(r.published_known, Some(true));
+        assert!(!r.newer_than_known);
+        assert!(r.advisories_unknown_after.is_some());
+        // An old version of a line whose patches are all covered: known, no unknowns.
+        let r = at("24.0.2").unwrap();
+        assert_eq!(r.published_known, Some(true));
+        assert_eq!(r.advisories_unknown_after, None);
+        // A major the data has not seen.
+        let r = at(&format!("{}.0.0", newest + 1)).unwrap();
+        assert!(r.newer_than_known);
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! Helpers for showing untrusted text (names, versions, sources from a lockfile).
 
+/// `n` and the noun that goes with it: "1 crate", "2 crates".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Replaces control characters (including ESC, CR, LF) with visible escapes so
 /// that text from a lockfile cannot move the cursor, recolour the terminal or
 /// start a new line.

@@ -113,6 +113,14 @@ pub struct CommonArgs {
     /// Where the registry cache lives [default: $CARGO_WASMTIME_SUPPORT_CACHE_DIR, else $CARGO_HOME/wasmtime-support]
     #[arg(long, value_name = "DIR", global = true)]
     pub cache_dir: Option<PathBuf>,
+
+    /// A local RustSec advisory database to read [default: the config's advisory-db, else $CARGO_HOME/advisory-db or the newest under $CARGO_HOME/advisory-dbs]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub advisory_db: Option<PathBuf>,
+
+    /// Never use the network (`refresh` refuses; `upgrade` passes it to cargo)
+    #[arg(long, global = true)]
+    pub offline: bool,
 }
 
 /// The audit's own options (ids as clap names them), refused with a subcommand.
@@ -173,6 +181,10 @@ pub struct RefreshArgs {
     /// The sparse index to read [default: the config's index-url, else https://index.crates.io/]
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
+
+    /// Give up after this many seconds in all (each request also times out after 30 s)
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 
     /// Maintainers: also rewrite DIR/releases.json (the embedded data) with what was fetched
     #[arg(long, value_name = "DIR")]

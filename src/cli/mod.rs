@@ -11,9 +11,12 @@ mod upgrade;
 
 pub use args::{ColorChoice, Format};
 
-use crate::cache;
+use crate::advisory_db;
+use crate::cache::{self, Cache};
+use crate::cargo_index;
 use crate::config::{self, Config};
 use crate::data::Data;
+use crate::data::SourceKind;
 use crate::error::{Error, Result};
 use crate::findings::{Code, Location};
 use crate::input;
@@ -28,6 +31,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const SUBCOMMAND: &str = "wasmtime-support";
+/// A token sent as `Authorization` to an index mirror that needs one.
+pub const TOKEN_ENV: &str = "CARGO_WASMTIME_SUPPORT_INDEX_TOKEN";
 
 /// What the program needs from its surroundings, injectable for tests.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +50,10 @@ pub struct Env {
     pub terminal_width: Option<usize>,
     /// The locale's character set is UTF-8.
     pub utf8: bool,
+    pub stderr_is_terminal: bool,
+    /// The environment variables of cargo's network settings (`CARGO_HTTP_*`,
+    /// `CARGO_NET_OFFLINE`) and the index token.
+    pub vars: std::collections::BTreeMap<String, String>,
 }
 
 impl Env {
@@ -55,7 +64,18 @@ impl Env {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
+        let vars = [
+            "CARGO_HTTP_CAINFO",
+            "CARGO_HTTP_PROXY",
+            "CARGO_NET_OFFLINE",
+            TOKEN_ENV,
+        ]
+        .iter()
+        .filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?)))
+        .collect();
         Env {
+            vars,
+            stderr_is_terminal: std::io::stderr().is_terminal(),
             today: chrono::Utc::now().date_naive(),
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -106,7 +126,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     }
     let result = match &cli.command {
         None => audit::run(&cli, sub, env, out, err),
-        Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out),
+        Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out, err),
         Some(Command::Calendar(args)) => calendar::run(&cli.common, args, env, out, err),
         Some(Command::Status(args)) => status::run(&cli.common, args, env, out, err),
         Some(Command::Upgrade(args)) => upgrade::run(&cli.common, args, env, out, err),
@@ -120,35 +140,93 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     }
 }
 
-/// The release data: embedded, merged with the registry cache when there is one.
+/// The release facts, in layers, newest winning: the embedded snapshot, what
+/// cargo already downloaded, the tool's own refresh cache, and a local RustSec
+/// advisory database. Sources older than what is loaded are skipped; absent
+/// or unreadable ones are never an error (a warning or a note at most).
 fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data> {
-    let data = Data::embedded()?;
-    let Some(path) = cache_file(common, env) else {
-        return Ok(data);
-    };
-    Ok(match cache::load(&path) {
-        cache::Loaded::Missing => data,
-        cache::Loaded::Cache(c) => data.with_index(&c),
-        cache::Loaded::Ignored(why) => {
-            let _ = writeln!(
-                err,
-                "warning: ignoring the registry cache {}: {}; `cargo wasmtime-support refresh` rebuilds it",
-                path.display(),
-                crate::text::sanitize(&why)
-            );
-            data
+    let mut data = Data::embedded()?;
+    let names: Vec<String> = data.family.known().map(|c| c.name.clone()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let cache_dir = cache_dir(common, env);
+    let mut layers: Vec<(Cache, SourceKind)> = Vec::new();
+
+    if let Some(home) = cargo_home(env) {
+        let dirs = cargo_index::cache_dirs(&home, env.current_dir.as_deref());
+        if !dirs.is_empty() {
+            let digest_path = cache_dir.as_ref().map(|d| d.join(cache::CARGO_DIGEST_FILE));
+            let previous = match digest_path.as_deref().map(cache::load) {
+                Some(cache::Loaded::Cache(c)) => Some(c),
+                _ => None,
+            };
+            let (digest, changed, notes) = cargo_index::digest(&dirs, &names, previous.as_ref());
+            for n in notes {
+                let _ = writeln!(err, "note: {}", crate::text::sanitize(&n));
+            }
+            if let (Some(d), Some(path), true) = (&digest, &digest_path, changed) {
+                // Only a time saver: an unwritable cache directory costs speed, not facts.
+                let _ = cache::store(path, d);
+            }
+            layers.extend(digest.map(|d| (d, SourceKind::CargoCache)));
         }
-    })
+    }
+    if let Some(path) = cache_dir.as_ref().map(|d| d.join(cache::FILE_NAME)) {
+        match cache::load(&path) {
+            cache::Loaded::Missing => {}
+            cache::Loaded::Cache(c) => layers.push((c, SourceKind::Registry)),
+            cache::Loaded::Ignored(why) => {
+                let _ = writeln!(
+                    err,
+                    "warning: ignoring the registry cache {}: {}; `cargo wasmtime-support refresh` rebuilds it",
+                    path.display(),
+                    crate::text::sanitize(&why)
+                );
+            }
+        }
+    }
+    layers.sort_by_key(|(c, _)| c.fetched_at);
+    for (layer, kind) in &layers {
+        if layer.fetched_at.date_naive() < data.data_date {
+            continue;
+        }
+        data = data.with_index(layer, *kind);
+    }
+
+    let home = cargo_home(env);
+    if let Some(path) = advisory_db::locate(common.advisory_db.as_deref(), home.as_deref()) {
+        let wasmtime_family: Vec<&str> = names.clone();
+        match advisory_db::read(&path, &wasmtime_family) {
+            Ok(db) => {
+                for n in &db.notes {
+                    let _ = writeln!(err, "note: {}", crate::text::sanitize(n));
+                }
+                if db.date >= data.provenance.advisories_date || common.advisory_db.is_some() {
+                    data = data.with_advisory_db(&db);
+                }
+            }
+            Err(why) if common.advisory_db.is_some() => return Err(Error::new(why)),
+            Err(why) => {
+                let _ = writeln!(err, "note: {}", crate::text::sanitize(&why));
+            }
+        }
+    }
+    Ok(data)
 }
 
-fn cache_file(common: &CommonArgs, env: &Env) -> Option<PathBuf> {
+/// `$CARGO_HOME`, else `~/.cargo`.
+fn cargo_home(env: &Env) -> Option<PathBuf> {
+    env.cargo_home
+        .clone()
+        .or_else(|| env.home.as_ref().map(|h| h.join(".cargo")))
+}
+
+fn cache_dir(common: &CommonArgs, env: &Env) -> Option<PathBuf> {
     cache::dir(
         common.cache_dir.as_deref(),
         env.cache_dir.as_deref(),
         env.cargo_home.as_deref(),
         env.home.as_deref(),
     )
-    .map(|d| d.join(cache::FILE_NAME))
 }
 
 /// The lockfiles to read, and what the workspace says about itself.

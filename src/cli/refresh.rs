@@ -1,38 +1,126 @@
 //! `refresh`: fetch the family's version lists from the registry index into
-//! the cache (and, for maintainers, into the embedded data files).
+//! the cache (and, for maintainers, into the embedded data files). The cache
+//! is replaced only by a complete answer that knows at least as much; one
+//! refresh at a time holds the cache directory's lock.
 
 use super::args::{CommonArgs, RefreshArgs};
-use super::{Env, cache_file, write_out};
-use crate::cache;
+use super::{Env, TOKEN_ENV, cache_dir, cargo_home, write_out};
+use crate::cache::{self, Cache};
+use crate::cargo_config;
 use crate::config;
-use crate::data::{Data, release_notes_json};
+use crate::data::{Data, SourceKind, release_notes_json};
 use crate::error::{Error, Result};
-use crate::registry;
+use crate::registry::{self, FetchOptions};
 use crate::release_notes;
+use crate::text::plural;
 use crate::workspace;
 use std::io::Write;
+use std::time::{Duration, Instant};
 
-pub fn run(common: &CommonArgs, args: &RefreshArgs, env: &Env, out: &mut dyn Write) -> Result<u8> {
-    let path = cache_file(common, env)
+/// How long to wait for another refresh of the same cache to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(300);
+
+pub fn run(
+    common: &CommonArgs,
+    args: &RefreshArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let var = |k: &str| env.vars.get(k).cloned();
+    let net = cargo_config::read(env.current_dir.as_deref(), cargo_home(env).as_deref(), &var);
+    let offline = if common.offline {
+        Some("--offline".to_string())
+    } else {
+        net.offline.clone()
+    };
+    if let Some(origin) = offline {
+        return Err(Error::new(format!(
+            "refresh needs the network, and {origin} says to stay offline; audits keep using the facts at hand"
+        )));
+    }
+    let dir = cache_dir(common, env)
         .ok_or_else(|| Error::new("no place for the cache: set --cache-dir or CARGO_HOME"))?;
+    let path = dir.join(cache::FILE_NAME);
     let index_url = match &args.index_url {
         Some(url) => url.clone(),
         None => configured_index(common)?.unwrap_or_else(|| registry::CRATES_IO_INDEX.to_string()),
     };
+    let index = registry::normalize_index_url(&index_url)?;
+    let opts = FetchOptions {
+        index,
+        cainfo: net.cainfo.map(|s| (s.value, s.origin)),
+        proxy: net.proxy.map(|s| (s.value, s.origin)),
+        token: var(TOKEN_ENV).filter(|t| !t.is_empty()),
+        deadline: Duration::from_secs(args.timeout),
+    };
+    let _lock = lock(&dir, err)?;
+    let previous = match cache::load(&path) {
+        cache::Loaded::Cache(c) => Some(c),
+        _ => None,
+    };
+
     let embedded = Data::embedded()?;
     let mut names: Vec<&str> = embedded.family.known().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
-    let fetched = registry::fetch(&index_url, &names, chrono::Utc::now())?;
-    cache::store(&path, &fetched)?;
+    let started = Instant::now();
+    let show_progress = env.stderr_is_terminal;
+    let mut progress = |done: usize, total: usize| {
+        if show_progress {
+            let _ = write!(err, "\r    Fetching {done}/{total} crates");
+            if done == total {
+                let _ = write!(err, "\r\x1b[K");
+            }
+            let _ = err.flush();
+        }
+    };
+    let fetched = registry::fetch(
+        &opts,
+        &names,
+        previous.as_ref(),
+        chrono::Utc::now(),
+        &mut progress,
+    )?;
+    if let Some(first) = fetched.failures.first() {
+        let more = match fetched.failures.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", plural(n - 1, "crate", "crates")),
+        };
+        return Err(Error::new(format!(
+            "refresh from {} failed: {first}{more}; {} was left as it was",
+            opts.index.shown,
+            path.display()
+        )));
+    }
+    cache::store(&path, &fetched.cache)?;
 
-    let merged = embedded.clone().with_index(&fetched);
+    let merged = embedded
+        .clone()
+        .with_index(&fetched.cache, SourceKind::Registry);
+    let mut text = summary(&embedded, &merged, &fetched.cache, fetched.unchanged);
+    text = format!(
+        "Fetched {} from {} into {} in {:.1} s{}",
+        plural(fetched.cache.crates.len(), "crate", "crates"),
+        fetched.cache.index_url,
+        path.display(),
+        started.elapsed().as_secs_f64(),
+        text
+    );
+    if let Some(dir) = &args.write_data {
+        text.push_str(&write_data(dir, &embedded, &merged, args)?);
+    }
+    write_out(out, &text)?;
+    Ok(0)
+}
+
+fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) -> String {
+    let patches = |d: &Data| d.majors.values().map(|m| m.patches.len()).sum::<usize>();
     let new_majors: Vec<String> = merged
         .majors
         .keys()
         .filter(|m| !embedded.majors.contains_key(m))
         .map(|m| m.to_string())
         .collect();
-    let patches = |d: &Data| d.majors.values().map(|m| m.patches.len()).sum::<usize>();
     let newest = merged
         .majors
         .values()
@@ -40,43 +128,128 @@ pub fn run(common: &CommonArgs, args: &RefreshArgs, env: &Env, out: &mut dyn Wri
         .and_then(|m| m.latest_patch())
         .map(|p| p.version.to_string())
         .unwrap_or_default();
-    let mut text = format!(
-        "Fetched {} crates from {} into {}\nNewest Wasmtime: {newest}; {} patch releases newer than the embedded data",
-        fetched.crates.len(),
-        fetched.index_url,
-        path.display(),
-        patches(&merged) - patches(&embedded),
-    );
+    let mut text = String::new();
+    if unchanged > 0 {
+        text.push_str(&format!(" ({unchanged} unchanged)"));
+    }
+    text.push_str(&format!(
+        "\nNewest Wasmtime: {newest}; {} newer than the embedded data",
+        plural(
+            patches(merged).saturating_sub(patches(embedded)),
+            "patch release",
+            "patch releases"
+        )
+    ));
     if !new_majors.is_empty() {
         text.push_str(&format!(", new majors: {}", new_majors.join(", ")));
     }
+    let yanked: usize = fetched.crates.values().map(|c| c.yanked.len()).sum();
+    if yanked > 0 {
+        text.push_str(&format!(
+            "; {} yanked",
+            plural(yanked, "version", "versions")
+        ));
+    }
     text.push('\n');
-    if let Some(dir) = &args.write_data {
-        let file = dir.join("releases.json");
-        std::fs::write(&file, merged.releases_json()).map_err(|e| {
+    text
+}
+
+/// The maintainer's `--write-data`: the embedded release facts, rewritten.
+fn write_data(
+    dir: &std::path::Path,
+    embedded: &Data,
+    merged: &Data,
+    args: &RefreshArgs,
+) -> Result<String> {
+    let mut text = String::new();
+    let file = dir.join("releases.json");
+    std::fs::write(&file, merged.releases_json())
+        .map_err(|e| Error::in_file(&file.display().to_string(), format!("cannot write: {e}")))?;
+    text.push_str(&format!("Wrote {}\n", file.display()));
+    let file = dir.join("crates.json");
+    let shown = file.display().to_string();
+    let crates =
+        crates_json(crate::data::CRATES_JSON, merged).map_err(|e| Error::in_file(&shown, e))?;
+    std::fs::write(&file, crates)
+        .map_err(|e| Error::in_file(&shown, format!("cannot write: {e}")))?;
+    text.push_str(&format!("Wrote {}\n", file.display()));
+    if !args.release_notes.is_empty() {
+        let mut notes = embedded.release_notes.clone();
+        for path in &args.release_notes {
+            let shown = path.display().to_string();
+            let md = std::fs::read_to_string(path)
+                .map_err(|e| Error::in_file(&shown, format!("cannot read: {e}")))?;
+            let n = release_notes::parse(&md).ok_or_else(|| {
+                Error::in_file(&shown, "no `## N.0.0` section: not a Wasmtime RELEASES.md")
+            })?;
+            notes.insert(n.major, n);
+        }
+        let file = dir.join("release-notes.json");
+        std::fs::write(&file, release_notes_json(&notes)).map_err(|e| {
             Error::in_file(&file.display().to_string(), format!("cannot write: {e}"))
         })?;
         text.push_str(&format!("Wrote {}\n", file.display()));
-        if !args.release_notes.is_empty() {
-            let mut notes = embedded.release_notes.clone();
-            for path in &args.release_notes {
-                let shown = path.display().to_string();
-                let md = std::fs::read_to_string(path)
-                    .map_err(|e| Error::in_file(&shown, format!("cannot read: {e}")))?;
-                let n = release_notes::parse(&md).ok_or_else(|| {
-                    Error::in_file(&shown, "no `## N.0.0` section: not a Wasmtime RELEASES.md")
-                })?;
-                notes.insert(n.major, n);
-            }
-            let file = dir.join("release-notes.json");
-            std::fs::write(&file, release_notes_json(&notes)).map_err(|e| {
-                Error::in_file(&file.display().to_string(), format!("cannot write: {e}"))
-            })?;
-            text.push_str(&format!("Wrote {}\n", file.display()));
+    }
+    Ok(text)
+}
+
+/// `crates.json` with each crate's last major moved up to the newest major
+/// the registry has a release of it in (its scheme extended to cover it).
+fn crates_json(text: &str, merged: &Data) -> std::result::Result<String, String> {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let crates = doc
+        .get_mut("crates")
+        .and_then(|c| c.as_array_mut())
+        .ok_or("no `crates` list")?;
+    for c in crates {
+        let Some(name) = c.get("name").and_then(|n| n.as_str()).map(str::to_string) else {
+            continue;
+        };
+        let Some(newest) = merged.crate_newest.get(&name) else {
+            continue;
+        };
+        let Some(crate::family::Placement::Major(major)) = merged.family.place(&name, newest)
+        else {
+            continue;
+        };
+        let last = c.get("last").and_then(|l| l.as_u64()).unwrap_or(0);
+        if u64::from(major) <= last {
+            continue;
+        }
+        c["last"] = major.into();
+        if let Some(span) = c
+            .get_mut("schemes")
+            .and_then(|s| s.as_array_mut())
+            .and_then(|s| s.last_mut())
+            .filter(|s| s.get("to").and_then(|t| t.as_u64()) == Some(last))
+        {
+            span["to"] = major.into();
         }
     }
-    write_out(out, &text)?;
-    Ok(0)
+    let mut out = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// One refresh of a cache directory at a time (cargo's kind of file lock);
+/// a second one waits for the first.
+fn lock(dir: &std::path::Path, err: &mut dyn Write) -> Result<tame_index::index::FileLock> {
+    let shown = dir.display().to_string();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::in_file(&shown, format!("cannot create the cache directory: {e}")))?;
+    let path = tame_index::PathBuf::from_path_buf(dir.join(".refresh.lock"))
+        .map_err(|p| Error::in_file(&p.display().to_string(), "not a UTF-8 path"))?;
+    let opts = tame_index::flock::LockOptions::new(&path).exclusive(false);
+    if let Ok(lock) = opts.try_lock() {
+        return Ok(lock);
+    }
+    let _ = writeln!(
+        err,
+        "    Blocking waiting for another refresh of {shown} to finish"
+    );
+    opts.lock(|_| Some(LOCK_WAIT))
+        .map_err(|e| Error::in_file(&shown, format!("cannot lock the cache directory: {e}")))
 }
 
 /// The config's `index-url`, when run inside a workspace that sets one.

@@ -69,12 +69,13 @@ pub fn render(c: &Calendar, o: &ChartOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} to {} {}",
+        "{} {} to {}",
         p.bold("Wasmtime release calendar"),
         c.start.format("%Y-%m"),
         c.end.format("%Y-%m"),
-        p.dim(&format!("({} data of {})", c.data.source, c.data.date))
     );
+    let facts = format!("facts: {}", c.data.summary());
+    let _ = writeln!(out, "{}", p.dim(&crate::text::wrap(&facts, o.width, 4)));
     out.push('\n');
 
     // Axis: years, months, and today's marker.
@@ -225,8 +226,11 @@ fn put(line: &mut [char], col: usize, text: &str) {
 
 pub fn markdown(c: &Calendar) -> String {
     let mut out = format!(
-        "## Wasmtime release calendar\n\n{} to {}, as of **{}** ({} release data of {}).\n\n",
-        c.start, c.end, c.as_of, c.data.source, c.data.date
+        "## Wasmtime release calendar\n\n{} to {}, as of **{}** (facts: {}).\n\n",
+        c.start,
+        c.end,
+        c.as_of,
+        c.data.summary()
     );
     out.push_str("| Major | LTS | Branch | Release | End of life | Status | Used |\n|---|---|---|---|---|---|---|\n");
     for r in &c.rows {

@@ -32,14 +32,12 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} as of {} {}",
+        "{} as of {}",
         p.bold("Wasmtime support audit"),
-        a.as_of,
-        p.dim(&format!(
-            "({} release data of {})",
-            a.data.source, a.data.date
-        ))
+        a.as_of
     );
+    let facts = format!("facts: {}", a.data.summary());
+    let _ = writeln!(out, "{}", p.dim(&wrap(&facts, o.width, 4)));
     for l in &a.lockfiles {
         let line = format!(
             "{}: {} packages, lockfile format v{}",
@@ -237,6 +235,12 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
             let line = format!("  in       {}", files.join(", "));
             let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
         }
+    }
+    if let Some(day) = t.advisories_unknown_after {
+        let line = format!(
+            "  security advisories unknown after {day}: this line has releases newer than the advisory data"
+        );
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
     }
     // A Rust version the target needs beyond the workspace's is the msrv-gap
     // finding's to say, once for every train that moves there.

@@ -17,11 +17,10 @@ pub fn render(a: &Audit) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "Audit of {} as of **{}** ({} release data of {}).\n",
+        "Audit of {} as of **{}** (facts: {}).\n",
         files.join(", "),
         a.as_of,
-        a.data.source,
-        a.data.date
+        a.data.summary()
     );
     if a.trains.is_empty() {
         out.push_str("No Wasmtime crates found.\n\n");

@@ -52,6 +52,10 @@ pub fn render(a: &Audit) -> String {
                 }
             },
             "results": results,
+            "properties": {
+                "asOf": a.as_of.to_string(),
+                "facts": a.data,
+            },
         }],
     });
     super::json::render(&doc)

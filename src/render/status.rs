@@ -76,6 +76,15 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         };
         let _ = writeln!(out, "  newest     {newest}{own}{behind}");
     }
+    if r.published_known == Some(false) {
+        let why = if r.newer_than_known {
+            "newer than every release the facts know: unreleased, or the facts are old (`cargo wasmtime-support refresh`)"
+        } else {
+            "no source knows this version to be published"
+        };
+        let line = format!("  {}", p.status(Status::Eol, &format!("unknown    {why}")));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    }
     if r.yanked {
         let _ = writeln!(
             out,
@@ -98,7 +107,25 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             let line = format!("    {} ({fix}): {}", a.id, a.title);
             let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 6));
         }
-    } else if r.version.is_some() {
+    }
+    if let Some(day) = r.advisories_unknown_after {
+        let mut line = format!(
+            "  advisories {} after {day}: the advisory data is older than this version or its newer patches",
+            if r.advisories.is_empty() {
+                "unknown"
+            } else {
+                "others unknown"
+            }
+        );
+        if !r.patched_together.is_empty() {
+            let others: Vec<String> = r.patched_together.iter().map(|v| v.to_string()).collect();
+            line.push_str(&format!(
+                "; the newest patch came out the same day as {}, as security releases do",
+                others.join(", ")
+            ));
+        }
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    } else if r.advisories.is_empty() && r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
     }
     let line = format!("  upgrade    {}", advice_sentence(&r.upgrade));

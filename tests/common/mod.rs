@@ -1,6 +1,8 @@
 //! Helpers for running the binary in integration tests.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -49,6 +51,8 @@ pub fn command() -> Command {
             "CARGO_WASMTIME_SUPPORT_CACHE_DIR",
             root().join("target/no-registry-cache"),
         )
+        // Nor cargo's index cache or advisory databases.
+        .env("CARGO_HOME", root().join("target/no-cargo-home"))
         .stdin(Stdio::null());
     cmd
 }
@@ -190,4 +194,17 @@ pub fn workspace_copy(
     let path = dir.path().join("Cargo.toml");
     std::fs::write(&path, edit(manifest)).unwrap();
     (dir, path)
+}
+
+/// A lockfile holding one crate, wasmtime `version`, written into `dir`.
+pub fn lockfile_with(dir: &Path, version: &semver::Version) -> PathBuf {
+    let path = dir.join("Cargo.lock");
+    std::fs::write(
+        &path,
+        format!(
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"wasmtime\",\n]\n\n[[package]]\nname = \"wasmtime\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n"
+        ),
+    )
+    .unwrap();
+    path
 }
