@@ -637,10 +637,16 @@ pub fn advice_sentence(u: &Upgrade) -> String {
                     ),
                     None => format!("restore support now: move to {} ({})", r.major, r.version),
                 }),
-                (None, Some(m)) => Some(match &back {
-                    Some(back) => format!("by {} move to {} or {back}", m.date, m.next_major),
-                    None => format!("by {} move to {}", m.date, m.next_major),
-                }),
+                (None, Some(m)) => {
+                    let next = match &m.next_version {
+                        Some(v) => format!("{} ({v})", m.next_major),
+                        None => format!("{} once published", m.next_major),
+                    };
+                    Some(match &back {
+                        Some(back) => format!("by {} move to {next} or {back}", m.date),
+                        None => format!("by {} move to {next}", m.date),
+                    })
+                }
                 (None, None) => None,
             };
             match (now, back) {

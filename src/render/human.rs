@@ -440,7 +440,10 @@ fn upgrade_lines(u: &Upgrade) -> Vec<String> {
             } else if let Some(m) = &u.move_by {
                 let next = match &m.next_version {
                     Some(v) => format!("{} ({v})", m.next_major),
-                    None => format!("{} (due {})", m.next_major, m.next_release_date),
+                    None => format!(
+                        "{} once published (due {})",
+                        m.next_major, m.next_release_date
+                    ),
                 };
                 lines.push(format!(
                     "supported only until {}: by then move to {next}",

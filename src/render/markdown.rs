@@ -238,7 +238,11 @@ fn checklist(a: &Audit) -> Vec<String> {
                     ),
                     (None, Some(by)) => format!(
                         "- [ ] Move {label} by {} to {}{back} (its support ends before {m} LTS is due {due})",
-                        by.date, by.next_major
+                        by.date,
+                        match &by.next_version {
+                            Some(v) => format!("{} ({v})", by.next_major),
+                            None => format!("{} once published", by.next_major),
+                        }
                     ),
                     (None, None) => String::new(),
                 }

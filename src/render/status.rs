@@ -31,7 +31,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     );
     if let (true, Some(v)) = (r.prerelease, &r.version) {
         let line = format!(
-            "  pre-release {v} itself is never supported; judged as {}.{}.{} for advisories",
+            "  pre        {v} is a pre-release, never supported itself; judged as {}.{}.{} for advisories",
             v.major, v.minor, v.patch
         );
         let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
