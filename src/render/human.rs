@@ -221,7 +221,8 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
             }
         }
     } else {
-        let _ = writeln!(out, "  crates   {}", collapsed(t));
+        let line = format!("  crates   {}", collapsed(t));
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
         let unusual: Vec<String> = sources_summary(&t.crates);
         for s in unusual {
             let _ = writeln!(out, "{}", wrap(&format!("  source   {s}"), o.width, 11));
