@@ -16,7 +16,10 @@ use semver::Version;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: one `vulnerable` finding per crate version, train status never
+/// `prerelease` (see `prerelease`), `upgrade.restore` and `upgrade.move_by`,
+/// ignores by advisory, every finding located.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Crates named first when a train is shown by one crate.
 const HEADLINE_CRATES: [&str; 4] = [

@@ -11,7 +11,7 @@ use serde_json::json;
 fn spin_uses_wasmtime_47_which_is_eol() {
     let (code, r) = support_json("spin", &[]);
     assert_eq!(code, 0, "EOL is a warning unless denied");
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(r["as_of"], DATE);
     assert_eq!(
         r["data_date"],
