@@ -56,6 +56,26 @@ impl std::fmt::Display for VersionMatch {
     }
 }
 
+/// A date as a string, or as a TOML date (`supported-through = 2027-06-30`),
+/// which `cargo metadata` passes on as a one-key table.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DateText {
+    Text(String),
+    Toml {
+        #[serde(rename = "$__toml_private_datetime")]
+        datetime: String,
+    },
+}
+
+impl DateText {
+    fn as_str(&self) -> &str {
+        match self {
+            DateText::Text(s) | DateText::Toml { datetime: s } => s,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
@@ -63,7 +83,7 @@ struct RawConfig {
     require_lts: Option<bool>,
     exclude_dev: Option<bool>,
     warn_within: Option<u32>,
-    supported_through: Option<String>,
+    supported_through: Option<DateText>,
     #[serde(default)]
     deny: Vec<String>,
     #[serde(default)]
@@ -100,7 +120,7 @@ struct RawIgnore {
     version: Option<String>,
     advisory: Option<String>,
     reason: String,
-    until: Option<String>,
+    until: Option<DateText>,
 }
 
 /// Parses the tool's table; `origin` names it in errors (`path/Cargo.toml [workspace.metadata.wasmtime-support]`).
@@ -192,7 +212,8 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
             reason: r.reason.clone(),
             until: r
                 .until
-                .as_deref()
+                .as_ref()
+                .map(DateText::as_str)
                 .map(|s| date(&format!("ignore[{i}].until"), s))
                 .transpose()?,
         });
@@ -204,8 +225,8 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
         warn_within: raw.warn_within,
         supported_through: raw
             .supported_through
-            .as_deref()
-            .map(|s| date("supported-through", s))
+            .as_ref()
+            .map(|s| date("supported-through", s.as_str()))
             .transpose()?,
         deny: selectors("deny", &raw.deny)?,
         warn: selectors("warn", &raw.warn)?,
@@ -318,6 +339,17 @@ mod tests {
                 .contains("key `ignore[0].reason`")
         );
         assert!(err(json!({"ignore": [{"crate": "w", "version": "27", "reason": "r", "until": "2027-02-30"}]})).contains("key `ignore[0].until`"));
+        // A TOML date, as cargo metadata passes it on.
+        let c = parse(
+            &json!({"supported-through": {"$__toml_private_datetime": "2027-06-30"}}),
+            "Cargo.toml",
+        )
+        .unwrap();
+        assert_eq!(c.supported_through, "2027-06-30".parse().ok());
+        assert!(
+            err(json!({"supported-through": {"$__toml_private_datetime": "2027-06-30T10:00:00"}}))
+                .contains("a date as YYYY-MM-DD")
+        );
         assert!(
             err(json!({"ignore": [{"crate": "w", "version": "27", "reason": "r", "why": "?"}]}))
                 .contains("unknown field `why`")

@@ -548,6 +548,74 @@ mod tests {
         assert!((1..=notes_to).all(|m| data.release_notes.contains_key(&m)));
     }
 
+    fn cache_of(versions: &[(&str, bool)], fetched: &str) -> Cache {
+        let mut c = Cache::new("https://index.example/", fetched.parse().unwrap());
+        let versions = versions
+            .iter()
+            .map(|(v, yanked)| crate::cache::IndexVersion {
+                vers: v.to_string(),
+                yanked: *yanked,
+                rust_version: None,
+                pubtime: None,
+            })
+            .collect();
+        c.crates.insert(
+            "wasmtime".into(),
+            crate::cache::CrateFacts::from_versions("wasmtime", versions),
+        );
+        c
+    }
+
+    #[test]
+    fn index_facts_are_checked_and_the_newest_source_wins() {
+        let data = Data::embedded().unwrap();
+        let lts = *data.majors.iter().rev().find(|(_, m)| m.lts).unwrap().0;
+        let patches: Vec<String> = data.majors[&lts]
+            .patches
+            .iter()
+            .map(|p| p.version.to_string())
+            .collect();
+        // Every patch of the line yanked: no patch of it is ever recommended.
+        let all_yanked: Vec<(&str, bool)> = patches.iter().map(|v| (v.as_str(), true)).collect();
+        let merged = data.clone().with_index(
+            &cache_of(&all_yanked, "2099-01-01T00:00:00Z"),
+            SourceKind::Registry,
+        );
+        assert!(merged.majors[&lts].latest_patch().is_none());
+        // A later source un-yanks.
+        let unyanked: Vec<(&str, bool)> = patches.iter().map(|v| (v.as_str(), false)).collect();
+        let again = merged.with_index(
+            &cache_of(&unyanked, "2099-01-02T00:00:00Z"),
+            SourceKind::Registry,
+        );
+        assert!(again.majors[&lts].latest_patch().is_some());
+        assert_eq!(again.provenance.sources.len(), 3);
+
+        // A major the calendar cannot have released by the fetch day is ignored.
+        let newest = data.newest_major();
+        let far = format!("{}.0.0", newest + 40);
+        let fetched = format!("{}T00:00:00Z", data.data_date);
+        let merged = data
+            .clone()
+            .with_index(&cache_of(&[(&far, false)], &fetched), SourceKind::Registry);
+        assert_eq!(merged.newest_major(), newest);
+
+        // Build metadata is no part of the order or the name.
+        let last = data.majors[&lts].latest_patch().unwrap().version.clone();
+        let next = format!("{lts}.0.{}+build.7", last.patch + 1);
+        let merged = data
+            .clone()
+            .with_index(&cache_of(&[(&next, false)], &fetched), SourceKind::Registry);
+        assert_eq!(
+            merged.majors[&lts]
+                .latest_patch()
+                .unwrap()
+                .version
+                .to_string(),
+            format!("{lts}.0.{}", last.patch + 1)
+        );
+    }
+
     #[test]
     fn rust_versions_as_cargo_writes_them() {
         assert_eq!(rust_version("1.85"), Some(Version::new(1, 85, 0)));

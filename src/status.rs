@@ -1,7 +1,7 @@
 //! `status <SPEC>`: everything known about one version (or major) of a family
 //! crate, without a project. Pure.
 
-use crate::data::Data;
+use crate::data::{Data, Provenance};
 use crate::error::{Error, Result};
 use crate::family::Placement;
 use crate::findings::AdvisoryRef;
@@ -93,6 +93,8 @@ pub struct StatusReport {
     /// lines patched together is the usual sign of a security release).
     pub patched_together: Vec<Version>,
     pub upgrade: Upgrade,
+    /// The facts this report rests on.
+    pub data: Provenance,
 }
 
 pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport> {
@@ -209,6 +211,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         advisories_unknown_after,
         patched_together,
         upgrade: recommend::recommend(data, major, as_of),
+        data: data.provenance.clone(),
     })
 }
 

@@ -5,22 +5,54 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Replaces control characters (including ESC, CR, LF) with visible escapes so
-/// that text from a lockfile cannot move the cursor, recolour the terminal or
-/// start a new line.
+/// Replaces control characters (including ESC, CR, LF) and invisible
+/// formatting characters (bidi overrides and isolates, zero-width characters,
+/// line and paragraph separators, the byte-order mark) with visible escapes, so
+/// that untrusted text cannot move the cursor, recolour the terminal, start a
+/// new line or reorder what is shown around it.
 pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(needs_escape) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() {
+        if needs_escape(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_invisible_format(c)
+}
+
+/// Characters that change how the text around them is shown without being
+/// visible themselves (Unicode format characters used for spoofing, and the
+/// Unicode line breaks), per the Trojan Source list (CVE-2021-42574) and the
+/// zero-width characters.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
 }
 
 /// Word-wraps `text` to `width` columns, indenting continuation lines.
@@ -56,5 +88,23 @@ mod tests {
     fn control_characters_become_visible() {
         assert_eq!(sanitize("wasmtime"), "wasmtime");
         assert_eq!(sanitize("a\u{1b}[31mb\nc\r"), "a\\u{1b}[31mb\\nc\\r");
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_become_visible() {
+        for (c, shown) in [
+            ('\u{202e}', "\\u{202e}"),
+            ('\u{2028}', "\\u{2028}"),
+            ('\u{2029}', "\\u{2029}"),
+            ('\u{200b}', "\\u{200b}"),
+            ('\u{200f}', "\\u{200f}"),
+            ('\u{2066}', "\\u{2066}"),
+            ('\u{2069}', "\\u{2069}"),
+            ('\u{feff}', "\\u{feff}"),
+            ('\u{061c}', "\\u{61c}"),
+        ] {
+            assert_eq!(sanitize(&format!("a{c}b")), format!("a{shown}b"), "{c:?}");
+        }
+        assert_eq!(sanitize("wasmtime-ä日本"), "wasmtime-ä日本", "letters stay");
     }
 }

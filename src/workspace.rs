@@ -22,10 +22,16 @@ pub struct Workspace {
 }
 
 pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
-    if let Some(p) = manifest_path
-        && !p.is_file()
-    {
-        return Err(Error::in_file(&p.display().to_string(), "no such manifest"));
+    if let Some(p) = manifest_path {
+        if p.is_dir() {
+            return Err(Error::in_file(
+                &p.display().to_string(),
+                "is a directory: --manifest-path takes the path of a Cargo.toml (such as DIR/Cargo.toml)",
+            ));
+        }
+        if !p.is_file() {
+            return Err(Error::in_file(&p.display().to_string(), "no such manifest"));
+        }
     }
     let mut cmd = MetadataCommand::new();
     cmd.no_deps().other_options(vec!["--offline".to_string()]);
@@ -34,11 +40,7 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
     }
     let meta = cmd.exec().map_err(|e| {
         let why = match &e {
-            cargo_metadata::Error::CargoMetadata { stderr } => stderr
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("error: "))
-                .unwrap_or(stderr.trim())
-                .to_string(),
+            cargo_metadata::Error::CargoMetadata { stderr } => cargo_error(stderr),
             other => other.to_string(),
         };
         let place = manifest_path
@@ -108,11 +110,42 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
     })
 }
 
+/// Cargo's error in one line, with the place it points at (`--> Cargo.toml:10:1`)
+/// kept in front: `Cargo.toml:10:1: unclosed table, expected `]``.
+pub fn cargo_error(stderr: &str) -> String {
+    let message = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(stderr.trim());
+    let place = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .map(str::trim);
+    let cause = stderr
+        .lines()
+        .skip_while(|l| l.trim() != "Caused by:")
+        .skip(1)
+        .map(str::trim)
+        .find(|l| !l.is_empty());
+    let message = match cause {
+        Some(cause) => format!("{message}: {cause}"),
+        None => message.to_string(),
+    };
+    match place {
+        Some(place) => format!("{place}: {message}"),
+        None => message,
+    }
+}
+
 /// Best effort for a lockfile read on its own: the members declared by the
 /// `Cargo.toml` beside it (and member manifests listed by exact path that
 /// exist), never complete: other path packages stay roots of unknown kind;
 /// and the rust-version it declares.
 pub fn beside(lockfile: &Path) -> (Members, Option<semver::Version>) {
+    if lockfile.as_os_str() == "-" {
+        // Standard input came from elsewhere: no manifest describes it.
+        return (Members::default(), None);
+    }
     let root = lockfile
         .parent()
         .and_then(|dir| Some((dir, read_manifest(&dir.join("Cargo.toml"))?)));
@@ -154,8 +187,11 @@ pub fn beside(lockfile: &Path) -> (Members, Option<semver::Version>) {
     )
 }
 
+/// A manifest beside a lockfile, read with the lockfile's checks (a regular
+/// file within the size limit: a FIFO or a device there is skipped, never
+/// waited on).
 fn read_manifest(path: &Path) -> Option<toml::Table> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::input::read_manifest(path, &path.display().to_string()).ok()?;
     text.parse().ok()
 }
 
@@ -184,4 +220,25 @@ fn member_of(manifest: &toml::Table) -> Option<Member> {
         }
     }
     Some(Member { name, deps })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_errors_keep_the_place() {
+        let stderr = "error: unclosed table, expected `]`\n  --> Cargo.toml:10:14\n   |\n10 | [dependencies\n   |              ^\n";
+        assert_eq!(
+            cargo_error(stderr),
+            "Cargo.toml:10:14: unclosed table, expected `]`"
+        );
+        assert_eq!(cargo_error("error: no manifest\n"), "no manifest");
+        assert_eq!(
+            cargo_error(
+                "error: failed to parse manifest at `x`\n\nCaused by:\n  cannot specify both [replace] and [patch]\n"
+            ),
+            "failed to parse manifest at `x`: cannot specify both [replace] and [patch]"
+        );
+    }
 }

@@ -63,6 +63,14 @@ pub struct UpgradeArgs {
     /// Write even when the manifests have uncommitted changes
     #[arg(long)]
     pub allow_dirty: bool,
+
+    /// Allow a target older than a train in use (a downgrade)
+    #[arg(long)]
+    pub allow_downgrade: bool,
+
+    /// Allow a target that needs a newer Rust than the workspace's rust-version
+    #[arg(long)]
+    pub ignore_rust_version: bool,
 }
 
 #[derive(clap::Args, Debug)]

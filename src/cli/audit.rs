@@ -28,7 +28,7 @@ pub fn run(
     opts.rust_version = project.rust_version.clone();
     opts.rust_version_at = project.rust_version_at.clone();
     let report = audit::audit(&inv, &data, &opts);
-    write_out(out, &render(&report, cli, env)?)?;
+    write_out(out, &render(&report, cli, env, err)?)?;
     let code = report.result.exit_code();
     // The process ends next: freeing thousands of small strings one by one
     // would cost more than the rest of a typical run; the OS takes them back.
@@ -93,14 +93,18 @@ fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
     }
 }
 
-fn render(report: &Audit, cli: &Cli, env: &Env) -> Result<String> {
+fn render(report: &Audit, cli: &Cli, env: &Env, err: &mut dyn Write) -> Result<String> {
     Ok(match cli.common.format {
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => {
-            if let Some(path) = &env.github_step_summary {
-                append(path, &markdown::render(report))?;
+            // The annotations matter more than the summary: a summary that
+            // cannot be written is a warning, never the end of the run.
+            if let Some(path) = &env.github_step_summary
+                && let Err(e) = append(path, &markdown::render(report))
+            {
+                let _ = writeln!(err, "warning: {e}");
             }
             github::render(report)
         }

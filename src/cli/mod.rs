@@ -7,6 +7,7 @@ mod audit;
 mod calendar;
 mod refresh;
 mod status;
+mod transaction;
 mod upgrade;
 
 pub use args::{ColorChoice, Format};
@@ -170,7 +171,13 @@ fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data
             layers.extend(digest.map(|d| (d, SourceKind::CargoCache)));
         }
     }
-    if let Some(path) = cache_dir.as_ref().map(|d| d.join(cache::FILE_NAME)) {
+    // A cache that cannot even be looked at (an unreadable $HOME) is one that
+    // does not exist as far as this run can tell: no warning about it.
+    if let Some(path) = cache_dir
+        .as_ref()
+        .map(|d| d.join(cache::FILE_NAME))
+        .filter(|p| std::fs::metadata(p).is_ok())
+    {
         match cache::load(&path) {
             cache::Loaded::Missing => {}
             cache::Loaded::Cache(c) => layers.push((c, SourceKind::Registry)),
@@ -401,8 +408,13 @@ fn clap_error(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = write!(out, "{}", e.render());
-            0
+            match write_out(out, &e.render().to_string()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    2
+                }
+            }
         }
         _ => {
             // One line: clap's first paragraph, which names the argument and the problem.

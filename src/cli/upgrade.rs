@@ -1,7 +1,10 @@
 //! `upgrade`: rewrite the workspace's manifests to the target train, then let
-//! cargo update the lockfile, and audit the result.
+//! cargo update the lockfile, and audit the result. All or nothing: a refusal
+//! writes nothing and a failure (a file that cannot be written, a failing
+//! `cargo update`) restores every byte it touched.
 
 use super::args::{CommonArgs, Format, UpgradeArgs};
+use super::transaction::{self, Change, Failure};
 use super::{Env, load_data, shown_path, write_out};
 use crate::audit::{self, Options};
 use crate::data::Data;
@@ -9,16 +12,17 @@ use crate::effort;
 use crate::error::{Error, Result};
 use crate::input;
 use crate::inventory::{self, LockInput};
-use crate::policy;
-use crate::recommend;
 use crate::render::{human, json};
-use crate::upgrade::{self, Manifest, Plan};
+use crate::text::{sanitize, wrap};
+use crate::upgrade::{self, Choice, Decision, Manifest, Plan};
 use crate::workspace;
-use chrono::NaiveDate;
+use semver::Version;
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+const WIDTH: usize = 80;
 
 pub fn run(
     common: &CommonArgs,
@@ -37,56 +41,87 @@ pub fn run(
     let ws = workspace::locate(common.manifest_path.as_deref())?;
     let inv = inventory_of(&ws, &data)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
-    let Some(target) = target(args.to.as_deref(), &data, &in_use, as_of)? else {
-        write_out(
-            out,
-            "Nothing to upgrade: every train is on the newest LTS (or no Wasmtime crate is used).\n",
-        )?;
-        return Ok(0);
+    let stale = upgrade::staleness(&data, as_of);
+    let choice = match upgrade::decide(&data, args.to.as_deref(), &in_use, as_of)? {
+        Decision::Move(c) => c,
+        Decision::Stay(why) => return stay(common, &why, stale.as_deref(), out),
     };
-    let facts = data.majors.get(&target);
-    let patch = facts
-        .and_then(|f| f.latest_patch())
-        .map_or(0, |p| p.version.patch);
+    refuse_downgrade(&choice, args)?;
+    let rust = rust_version_gap(&data, &choice, ws.rust_version.as_ref());
+    if let Some(gap) = &rust
+        && !args.ignore_rust_version
+    {
+        return Err(Error::new(format!(
+            "{gap}: raise the workspace's rust-version first, or pass --ignore-rust-version"
+        )));
+    }
 
     let manifests = ws
         .manifests
         .iter()
         .map(|p| {
             let shown = shown_path(p, env);
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Error::in_file(&shown, format!("cannot read: {e}")))?;
+            let text = input::read_manifest(p, &shown)?;
             Ok(Manifest { path: shown, text })
         })
         .collect::<Result<Vec<_>>>()?;
-    let plan = upgrade::plan(&manifests, &data, target, patch)?;
-    let changed: Vec<(&Path, &upgrade::ManifestPlan)> = ws
+    let plan = upgrade::plan(&manifests, &data, choice.target, choice.version.patch)?;
+    let changed: Vec<Change> = ws
         .manifests
         .iter()
-        .map(|p| p.as_path())
         .zip(&plan.manifests)
         .filter(|(_, m)| !m.edits.is_empty())
+        .map(|(p, m)| Change {
+            path: p.clone(),
+            shown: m.path.clone(),
+            old: m.old_text.as_bytes().to_vec(),
+            new: m.new_text.as_bytes().to_vec(),
+        })
         .collect();
-    let notes = reading_list(&data, &in_use, target);
-
-    if common.format == Format::Json {
-        let doc = serde_json::json!({
-            "target": plan.target,
-            "target_version": plan.target_version.to_string(),
-            "dry_run": args.dry_run,
-            "manifests": plan.manifests,
-            "release_notes": notes,
-        });
-        if !args.dry_run {
-            apply(args, &ws, &changed, err)?;
-        }
-        write_out(out, &json::render(&doc))?;
-        return Ok(0);
+    let notes = reading_list(&data, &in_use, choice.target);
+    let mut messages: Vec<String> = stale.into_iter().collect();
+    if let Some(gap) = &rust {
+        messages.push(format!("{gap} (--ignore-rust-version)"));
     }
 
-    let mut text = report(&plan, facts.is_none());
+    let outcome = if args.dry_run || changed.is_empty() {
+        Ok(Applied::default())
+    } else {
+        apply(args, &ws, changed.clone(), env)
+    };
+
+    if common.format == Format::Json {
+        let (written, restored, error) = match &outcome {
+            Ok(a) => (a.written.clone(), Vec::new(), None),
+            Err(f) => (Vec::new(), f.restored.clone(), Some(f.message())),
+        };
+        let doc = serde_json::json!({
+            "target": choice.target,
+            "target_version": choice.version.to_string(),
+            "dry_run": args.dry_run,
+            "trains": choice.moves,
+            "notes": messages,
+            "manifests": plan.manifests,
+            "written": written,
+            "lockfile_updated": outcome.as_ref().is_ok_and(|a| a.lockfile_updated),
+            "restored": restored,
+            "error": error,
+            "release_notes": notes,
+        });
+        write_out(out, &json::render(&doc))?;
+        return match outcome {
+            Ok(_) => Ok(0),
+            Err(f) => {
+                let _ = writeln!(err, "error: {}", sanitize(&f.message()));
+                Ok(2)
+            }
+        };
+    }
+    let applied = outcome.map_err(|f| Error::new(f.message()))?;
+
+    let mut text = report(&plan, &choice, &messages);
     if args.dry_run {
-        for (_, m) in &changed {
+        for m in plan.manifests.iter().filter(|m| !m.edits.is_empty()) {
             text.push('\n');
             text.push_str(&upgrade::unified_diff(m));
         }
@@ -95,10 +130,14 @@ pub fn run(
             changed.len()
         ));
     } else if !changed.is_empty() {
-        apply(args, &ws, &changed, err)?;
-        text.push_str(&format!("\nWrote {} manifest(s).\n", changed.len()));
+        text.push_str(&format!("\nWrote {} manifest(s).\n", applied.written.len()));
         if args.no_update {
-            text.push_str("Cargo.lock was not updated (--no-update): run `cargo update --workspace` before building.\n");
+            text.push_str(&wrap(
+                "Cargo.lock was not updated (--no-update): run `cargo update --workspace` before building.",
+                WIDTH,
+                0,
+            ));
+            text.push('\n');
         } else {
             text.push_str("Updated Cargo.lock with `cargo update --workspace`.\n\n");
             let inv = inventory_of(&ws, &data)?;
@@ -118,44 +157,71 @@ pub fn run(
     Ok(0)
 }
 
+/// No move by default: say why, per train (never "nothing to upgrade" for a
+/// train that needs a decision).
+fn stay(
+    common: &CommonArgs,
+    why: &[String],
+    stale: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    if common.format == Format::Json {
+        let doc = serde_json::json!({
+            "target": null,
+            "reasons": why,
+            "notes": stale.into_iter().collect::<Vec<_>>(),
+            "manifests": [],
+        });
+        write_out(out, &json::render(&doc))?;
+        return Ok(0);
+    }
+    let mut text = String::from("No upgrade chosen; nothing was written.\n");
+    for line in why.iter().map(String::as_str).chain(stale) {
+        text.push_str(&wrap(&format!("  {line}"), WIDTH, 4));
+        text.push('\n');
+    }
+    write_out(out, &text)?;
+    Ok(0)
+}
+
+fn refuse_downgrade(choice: &Choice, args: &UpgradeArgs) -> Result<()> {
+    let down: Vec<String> = choice
+        .moves
+        .iter()
+        .filter(|m| m.change == "downgrade")
+        .map(|m| m.from.to_string())
+        .collect();
+    if down.is_empty() || args.allow_downgrade {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "moving to Wasmtime {} would downgrade Wasmtime {}; pass --allow-downgrade to do it",
+        choice.target,
+        down.join(", ")
+    )))
+}
+
+/// Says so when the target needs a newer Rust than the workspace declares.
+fn rust_version_gap(data: &Data, choice: &Choice, declared: Option<&Version>) -> Option<String> {
+    let needed = data.majors.get(&choice.target)?.rust_version.as_ref()?;
+    let declared = declared?;
+    let short = |v: &Version| format!("{}.{}", v.major, v.minor);
+    ((needed.major, needed.minor) > (declared.major, declared.minor)).then(|| {
+        format!(
+            "Wasmtime {} needs Rust {} or newer; the workspace declares rust-version {}",
+            choice.target,
+            short(needed),
+            short(declared)
+        )
+    })
+}
+
 fn inventory_of(ws: &workspace::Workspace, data: &Data) -> Result<inventory::Inventory> {
     let input = LockInput {
         lockfile: input::read_lockfile(&ws.lockfile)?,
         members: ws.members.clone(),
     };
     Ok(inventory::inventory(&[input], &data.family))
-}
-
-/// The target train: the flag's, else the audit's recommended target.
-fn target(to: Option<&str>, data: &Data, in_use: &[u32], as_of: NaiveDate) -> Result<Option<u32>> {
-    let released = policy::newest_released(as_of).unwrap_or(0);
-    let major = match to {
-        None => {
-            return Ok(in_use
-                .iter()
-                .filter_map(|&m| recommend::recommend(data, m, as_of).target)
-                .filter(|&t| t <= released)
-                .max());
-        }
-        Some("lts") => policy::newest_released_lts(as_of).ok_or_else(|| {
-            Error::new(format!("upgrade --to lts: no LTS is released by {as_of}"))
-        })?,
-        Some("latest") => released,
-        Some(n) => n.parse::<u32>().map_err(|_| {
-            Error::new(format!(
-                "upgrade --to {n:?}: expected a major such as 48, `lts` or `latest`"
-            ))
-        })?,
-    };
-    if major == 0 || major > released {
-        let when = policy::release_date(major)
-            .map(|d| format!(" until {d}"))
-            .unwrap_or_default();
-        return Err(Error::new(format!(
-            "upgrade --to {major}: Wasmtime {major} is not a released train (not released{when})"
-        )));
-    }
-    Ok(Some(major))
 }
 
 /// Release notes of every major between the trains in use and the target.
@@ -171,24 +237,41 @@ fn reading_list(data: &Data, in_use: &[u32], target: u32) -> Vec<String> {
     notes
 }
 
-fn report(plan: &Plan, projected: bool) -> String {
+fn report(plan: &Plan, choice: &Choice, messages: &[String]) -> String {
     let mut text = format!(
         "Upgrade to {} ({})\n",
         audit::label(plan.target),
-        plan.target_version
+        choice.version
     );
-    if projected {
-        text.push_str("  (the release data has not seen this major: its newest patch is unknown; `refresh` learns it)\n");
+    if choice.moves.len() > 1 || choice.moves.iter().any(|m| m.change == "downgrade") {
+        for m in &choice.moves {
+            let what = match m.change {
+                "same" => "already on it; requirements move to the newest patch".to_string(),
+                change => change.to_string(),
+            };
+            let _ = writeln!(text, "  Wasmtime {} -> {}: {what}", m.from, m.to);
+        }
+    }
+    for note in messages {
+        text.push_str(&wrap(&format!("  Note: {note}"), WIDTH, 4));
+        text.push('\n');
     }
     for m in plan.manifests.iter().filter(|m| !m.edits.is_empty()) {
-        let _ = writeln!(text, "\n{}", m.path);
+        let _ = writeln!(text, "\n{}", sanitize(&m.path));
         for e in &m.edits {
             let name = if e.key == e.crate_name {
-                e.key.clone()
+                sanitize(&e.key)
             } else {
-                format!("{} ({})", e.key, e.crate_name)
+                format!("{} ({})", sanitize(&e.key), sanitize(&e.crate_name))
             };
-            let _ = writeln!(text, "  [{}] {name} {:?} -> {:?}", e.table, e.from, e.to);
+            let line = format!(
+                "  [{}] {name} \"{}\" -> \"{}\"",
+                sanitize(&e.table),
+                sanitize(&e.from),
+                sanitize(&e.to)
+            );
+            text.push_str(&wrap(&line, WIDTH, 4));
+            text.push('\n');
         }
     }
     let untouched: Vec<(&str, &upgrade::Untouched)> = plan
@@ -203,85 +286,142 @@ fn report(plan: &Plan, projected: bool) -> String {
     if !untouched.is_empty() {
         text.push_str("\nNot changed:\n");
         for (path, u) in untouched {
-            let _ = writeln!(text, "  {path} [{}] {}: {}", u.table, u.key, u.detail);
+            let line = format!(
+                "  {} [{}] {}: {}",
+                sanitize(path),
+                sanitize(&u.table),
+                sanitize(&u.key),
+                sanitize(&u.detail)
+            );
+            text.push_str(&wrap(&line, WIDTH, 4));
+            text.push('\n');
         }
     }
     text
 }
 
-/// Checks the work tree, writes the manifests and updates the lockfile.
+#[derive(Debug, Default)]
+struct Applied {
+    written: Vec<String>,
+    lockfile_updated: bool,
+}
+
+/// Checks the work tree, writes the manifests and updates the lockfile; on
+/// any failure puts every byte back.
 fn apply(
     args: &UpgradeArgs,
     ws: &workspace::Workspace,
-    changed: &[(&Path, &upgrade::ManifestPlan)],
-    err: &mut dyn Write,
-) -> Result<()> {
-    if changed.is_empty() {
-        return Ok(());
-    }
+    mut changed: Vec<Change>,
+    env: &Env,
+) -> std::result::Result<Applied, Failure> {
+    let nothing = |error: Error| Failure {
+        error,
+        restored: Vec::new(),
+        not_restored: Vec::new(),
+    };
     if !args.allow_dirty {
-        let dirty = dirty_manifests(&ws.root, changed);
+        let dirty: Vec<String> = changed
+            .iter()
+            .filter(|c| is_dirty(&c.path))
+            .map(|c| sanitize(&c.shown))
+            .collect();
         if !dirty.is_empty() {
-            return Err(Error::new(format!(
+            return Err(nothing(Error::new(format!(
                 "the manifests have uncommitted changes ({}); commit or stash them first, or pass --allow-dirty",
                 dirty.join(", ")
-            )));
+            ))));
         }
     }
-    for (path, m) in changed {
-        std::fs::write(path, &m.new_text)
-            .map_err(|e| Error::in_file(&m.path, format!("cannot write: {e}")))?;
-    }
+    transaction::check(&mut changed).map_err(nothing)?;
+    // The lockfile as it was, to put back if `cargo update` fails half-way.
+    let lock_before = std::fs::read(&ws.lockfile).ok();
+    transaction::replace_all(&changed)?;
+    let written = changed.iter().map(|c| c.shown.clone()).collect();
     if args.no_update {
-        return Ok(());
+        return Ok(Applied {
+            written,
+            lockfile_updated: false,
+        });
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["update", "--workspace", "--manifest-path"])
-        .arg(ws.root.join("Cargo.toml"))
-        .stdout(std::process::Stdio::null())
-        .output()
-        .map_err(|e| {
-            Error::new(format!(
-                "cannot run `cargo update`: {e}; the manifests were written"
-            ))
-        })?;
-    if !status.status.success() {
-        let _ = err.write_all(&status.stderr);
-        return Err(Error::new(
-            "`cargo update --workspace` failed (see above); the manifests were written, Cargo.lock was not updated",
-        ));
+    if let Err(error) = cargo_update(&ws.root) {
+        let mut all: Vec<Change> = changed;
+        if let Some(old) = lock_before
+            && std::fs::read(&ws.lockfile).ok().as_ref() != Some(&old)
+        {
+            all.push(Change {
+                path: ws.lockfile.clone(),
+                shown: shown_path(&ws.lockfile, env),
+                new: Vec::new(),
+                old,
+            });
+        }
+        let refs: Vec<&Change> = all.iter().collect();
+        return Err(transaction::restore(error, &refs));
     }
-    Ok(())
+    Ok(Applied {
+        written,
+        lockfile_updated: true,
+    })
 }
 
-/// Manifests git reports as modified (nothing when git or a repository is absent).
-fn dirty_manifests(root: &Path, changed: &[(&Path, &upgrade::ManifestPlan)]) -> Vec<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["status", "--porcelain", "--"])
-        .args(changed.iter().map(|(p, _)| p))
-        .output();
-    match output {
-        Ok(o) if o.status.success() => {
-            let listed = String::from_utf8_lossy(&o.stdout).to_string();
-            changed
-                .iter()
-                .filter(|(p, _)| {
-                    let name = p
-                        .file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default();
-                    listed.lines().any(|l| {
-                        l.ends_with(&name)
-                            && l.get(3..)
-                                .is_some_and(|rel| p.to_string_lossy().ends_with(rel.trim()))
-                    })
-                })
-                .map(|(_, m)| m.path.clone())
-                .collect()
-        }
-        _ => Vec::new(),
+fn cargo_update(root: &Path) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["update", "--workspace", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::new(format!("cannot run `cargo update`: {e}")))?;
+    if output.status.success() {
+        return Ok(());
     }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let why = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| stderr.trim());
+    Err(Error::new(format!(
+        "`cargo update --workspace` failed: {}",
+        sanitize(why)
+    )))
+}
+
+/// Whether git reports uncommitted changes to `path`: the path as given and,
+/// for a symlink, the file it points at (in whatever repository holds it).
+/// `-z` keeps git from quoting unusual names; the pathspec names the file
+/// itself, so any entry at all means it is modified or untracked. Outside a
+/// repository (or without git) nothing is dirty.
+fn is_dirty(path: &Path) -> bool {
+    let mut paths: Vec<PathBuf> = vec![path.to_path_buf()];
+    if let Ok(real) = std::fs::canonicalize(path)
+        && real != path
+    {
+        paths.push(real);
+    }
+    paths.iter().any(|p| {
+        let (Some(dir), Some(name)) = (p.parent(), p.file_name()) else {
+            return false;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args([
+                "-c",
+                "core.quotePath=false",
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+            ])
+            .arg(name)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success() && !o.stdout.is_empty())
+    })
 }

@@ -154,8 +154,13 @@ fn finish(raw: RawDoc, text: &str, path: &str) -> Result<Lockfile> {
         Some((v, line)) => match u32::try_from(v) {
             Ok(n @ 3..=NEWEST_FORMAT) => n,
             _ => {
+                let newer = if v > i64::from(NEWEST_FORMAT) {
+                    "; a newer cargo may have written it"
+                } else {
+                    ""
+                };
                 return Err(Error::new(format!(
-                    "{path}:{line}: unsupported lockfile format version {v} (this tool reads versions 1 to {NEWEST_FORMAT}; a newer cargo may have written it)"
+                    "{path}:{line}: unsupported lockfile format version {v} (this tool reads formats 1 and 2, which have no `version` line, and `version = 3` to `version = {NEWEST_FORMAT}`{newer})"
                 )));
             }
         },

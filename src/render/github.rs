@@ -38,11 +38,14 @@ pub fn render(a: &Audit) -> String {
     out
 }
 
-/// Escaping for a command's message.
+/// Escaping for a command's message: GitHub's three escapes, then every other
+/// control or invisible formatting character (ESC, bidi overrides) made visible.
 pub fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    crate::text::sanitize(
+        &s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
 }
 
 /// Escaping for a command's property values.
@@ -58,5 +61,7 @@ mod tests {
     fn escapes_follow_githubs_rules() {
         assert_eq!(data("50% done\r\n::error::x"), "50%25 done%0D%0A::error::x");
         assert_eq!(property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+        assert_eq!(data("a\u{1b}]52;c;x\u{7}b"), "a\\u{1b}]52;c;x\\u{7}b");
+        assert_eq!(data("why\u{202e}txt"), "why\\u{202e}txt");
     }
 }

@@ -305,6 +305,7 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             c if c.is_control() => out.push(' '),
+            c if crate::text::is_invisible_format(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -314,7 +315,13 @@ pub fn escape(s: &str) -> String {
 /// Text inside a code span: backticks and newlines cannot end it early.
 fn code_span(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '`' || c.is_control() { '\'' } else { c })
+        .map(|c| {
+            if c == '`' || c.is_control() || crate::text::is_invisible_format(c) {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -325,6 +332,11 @@ mod tests {
     #[test]
     fn markdown_syntax_and_newlines_are_neutralised() {
         assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(
+            escape("a\u{202e}b"),
+            "a\\u{202e}b",
+            "bidi override made visible"
+        );
         assert_eq!(
             escape("[x](http://e) <img>"),
             "\\[x\\]\\(http://e\\) \\<img\\>"

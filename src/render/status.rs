@@ -9,7 +9,7 @@ use std::fmt::Write;
 pub fn render(r: &StatusReport, p: Paint) -> String {
     let mut out = String::new();
     let what = match (&r.crate_name, &r.version) {
-        (Some(name), Some(v)) => format!("{name} {v}: "),
+        (Some(name), Some(v)) => format!("{} {v}: ", crate::text::sanitize(name)),
         _ => String::new(),
     };
     let _ = writeln!(out, "{what}{}", p.bold(&label(r.major)));
@@ -63,7 +63,9 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     }
     if let Some(newest) = &r.newest_patch {
         let own = match (&r.crate_name, &r.newest_crate_version) {
-            (Some(name), Some(v)) if name != "wasmtime" => format!(" ({name} {v})"),
+            (Some(name), Some(v)) if name != "wasmtime" => {
+                format!(" ({} {v})", crate::text::sanitize(name))
+            }
             _ => String::new(),
         };
         let behind = match &r.version {
@@ -104,7 +106,11 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
                 .as_deref()
                 .map(|f| format!("fixed in {f}"))
                 .unwrap_or_else(|| "no fix in this line".into());
-            let line = format!("    {} ({fix}): {}", a.id, a.title);
+            let line = format!(
+                "    {} ({fix}): {}",
+                crate::text::sanitize(&a.id),
+                crate::text::sanitize(&a.title)
+            );
             let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 6));
         }
     }
@@ -130,6 +136,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     }
     let line = format!("  upgrade    {}", advice_sentence(&r.upgrade));
     let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    let facts = format!("  facts      {}", r.data.summary());
+    let facts = crate::text::wrap(&facts, 80, 13);
     if r.upgrade.path.len() > 1 {
         let path: Vec<String> = r.upgrade.path.iter().map(|m| m.to_string()).collect();
         let _ = writeln!(
@@ -147,5 +155,6 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         let line = format!("  effort     {what}: {}", e.effort.short());
         let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     }
+    let _ = writeln!(out, "{}", p.dim(&facts));
     out
 }
