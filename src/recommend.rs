@@ -136,7 +136,8 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         None => {
             let back = newest_lts
                 .filter(|&n| policy::is_supported(n, as_of))
-                .and_then(|n| target(data, train, n));
+                .and_then(|n| target(data, train, n))
+                .filter(|t| published(data, t.major).is_some());
             (Advice::NextLts, vec![next], back)
         }
     };
@@ -172,7 +173,8 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
     Upgrade {
         advice,
         target: goal.as_ref().map(|t| t.major),
-        target_version: goal.as_ref().map(|t| t.version.clone()),
+        // Only a published release is ever named: a projected LTS has no version yet.
+        target_version: goal.as_ref().and_then(|t| published(data, t.major)),
         path,
         target_release_date: goal.as_ref().map(|t| t.release_date),
         target_eol_date: goal.as_ref().map(|t| t.eol_date),
@@ -255,6 +257,8 @@ fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
     let r: Release = releases::release(data, major)?;
     Some(Target {
         major,
+        // A projected major is never a move (callers filter it out); its
+        // version is only the line's name.
         version: r.recommended_version().to_string(),
         lts: r.lts,
         release_date: r.release_date,
@@ -306,7 +310,10 @@ mod tests {
             (u.advice, u.target, u.path.clone()),
             (Advice::NextLts, Some(60), vec![60])
         );
-        assert_eq!(u.target_version.as_deref(), Some("60.0.0"));
+        assert_eq!(
+            u.target_version, None,
+            "60 is not published: no version to name"
+        );
         let back = u.alternative.unwrap();
         assert_eq!(
             (back.major, Some(back.version), back.majors_crossed),
