@@ -176,24 +176,26 @@ fn unknown_advisories_note(data: &Data, major: u32, patch: u64, newest: &Version
         return String::new();
     }
     let mut note = format!(
-        "; what the patches since fix is unknown (advisories after {})",
+        "; advisories published after {} are unknown",
         data.provenance.advisories_date
     );
-    let together: Vec<String> = data
+    let together: BTreeSet<Version> = data
         .majors
         .get(&major)
         .into_iter()
         .flat_map(|m| &m.patches)
         .filter(|p| p.version.patch > patch && !data.advisories_cover(major, p.version.patch))
         .flat_map(|p| data.patched_together(&p.version))
-        .map(|v| v.to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
         .collect();
     if !together.is_empty() {
-        let shown: Vec<&str> = together.iter().rev().take(4).map(String::as_str).collect();
+        let shown: Vec<String> = together
+            .iter()
+            .rev()
+            .take(4)
+            .map(|v| v.to_string())
+            .collect();
         note.push_str(&format!(
-            ", but other lines were patched the same days ({}), as security releases are",
+            ", and other lines were patched the same days ({}), as in a security release",
             shown.join(", ")
         ));
     }
