@@ -31,6 +31,30 @@ fn commands_list_and_accept_only_their_formats() {
     assert_usage_error(&run(&["status", "36", "--format", "github"]), &["github"]);
     let help = run(&["--help"]).stdout;
     assert!(help.contains("sarif"), "{help}");
+    // Before the subcommand's name, --format is checked against the command too.
+    assert_usage_error(
+        &run(&["--format", "sarif", "calendar", "--date", DATE]),
+        &["`calendar` does not support --format sarif"],
+    );
+    assert_usage_error(
+        &run(&[
+            "--format",
+            "json",
+            "bot-config",
+            "--renovate",
+            "--lockfile",
+            &lock(CLEAN),
+        ]),
+        &["`bot-config` has no --format"],
+    );
+    let own_wins = run(&[
+        "--format", "json", "status", "27", "--format", "human", "--date", DATE,
+    ]);
+    assert!(
+        own_wins.stdout.starts_with("Wasmtime 27"),
+        "{}",
+        own_wins.stdout
+    );
 }
 
 #[test]

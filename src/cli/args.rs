@@ -15,7 +15,10 @@ pub enum Cargo {
 /// Audit a Cargo.lock for Wasmtime release trains: are they still supported,
 /// when does support end, and what is the LTS upgrade path?
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None, args_override_self = true, args_conflicts_with_subcommands = true)]
+// Not `args_conflicts_with_subcommands`: it also rejects the global options
+// before a subcommand (`--date X calendar`); `audit_only_with_subcommand`
+// refuses the audit's own options there instead.
+#[command(version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -162,7 +165,7 @@ pub struct CommonArgs {
     )]
     pub lockfile: Vec<PathBuf>,
 
-    /// Evaluate support on this date instead of today (UTC)
+    /// Evaluate support on this date instead of today (UTC; 2019-01-01 to 2199-12-31)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
     pub date: Option<NaiveDate>,
 
@@ -192,6 +195,20 @@ pub struct CommonArgs {
     #[arg(long, global = true)]
     pub offline: bool,
 }
+
+/// The audit's own options (ids as clap names them), refused with a subcommand.
+pub const AUDIT_ONLY: [(&str, &str); 10] = [
+    ("verbose", "--verbose"),
+    ("quiet", "--quiet"),
+    ("deny_eol", "--deny-eol"),
+    ("deny", "--deny"),
+    ("warn", "--warn"),
+    ("allow", "--allow"),
+    ("require_lts", "--require-lts"),
+    ("supported_through", "--supported-through"),
+    ("exclude_dev", "--exclude-dev"),
+    ("warn_within", "--warn-within"),
+];
 
 /// Options of the audit (the command run when no subcommand is given).
 #[derive(clap::Args, Debug)]
@@ -316,10 +333,18 @@ pub enum ColorChoice {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    use crate::policy::{EARLIEST_DATE, LATEST_DATE, date_in_range};
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .filter(|_| s.len() == 10)
-        .ok_or_else(|| "expected a calendar date as YYYY-MM-DD".to_string())
+        .ok_or_else(|| "expected a calendar date as YYYY-MM-DD".to_string())?;
+    if date_in_range(date) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "expected a date from {EARLIEST_DATE} to {LATEST_DATE} (the range the release calendar is evaluated in)"
+        ))
+    }
 }
 
 fn parse_selector(s: &str) -> Result<Selector, String> {

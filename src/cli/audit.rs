@@ -5,6 +5,7 @@ use super::{Env, color_enabled, load_data, project, write_out};
 use crate::audit::{self, Audit, Options};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::family;
 use crate::findings::{Code, Level, Levels, Selector};
 use crate::inventory;
 use crate::render::{github, human, json, markdown, paint::Paint, sarif};
@@ -21,9 +22,11 @@ pub fn run(
 ) -> Result<u8> {
     let data = load_data(&cli.common, env, err)?;
     let project = project(&cli.common, env)?;
-    let inv = inventory::inventory(&project.inputs, &data.family);
     let mut opts = options(cli, matches, &project.config, env);
+    let newest = family::newest_plausible_major(data.newest_major(), opts.as_of);
+    let inv = inventory::inventory_within(&project.inputs, &data.family, newest);
     opts.rust_version = project.rust_version.clone();
+    opts.rust_version_at = project.rust_version_at.clone();
     let report = audit::audit(&inv, &data, &opts);
     let markdown = || {
         let used = super::calendar::used_in(&inv);
@@ -51,10 +54,10 @@ fn options(cli: &Cli, matches: &ArgMatches, config: &Config, env: &Env) -> Optio
     opts.exclude_dev = a.exclude_dev || config.exclude_dev;
     opts.ignores = config.ignore.clone();
     let mut levels = Levels::default();
-    if config.require_lts || a.require_lts {
+    if config.require_lts {
         levels.push(Selector::Code(Code::NotLts), Some(Level::Error));
     }
-    if config.deny_eol || a.deny_eol {
+    if config.deny_eol {
         levels.push(Selector::Code(Code::Eol), Some(Level::Error));
     }
     for (list, level) in [
@@ -71,9 +74,17 @@ fn options(cli: &Cli, matches: &ArgMatches, config: &Config, env: &Env) -> Optio
     opts
 }
 
-/// `-D`/`-W`/`-A` in command-line order: the later wins.
+/// `-D`/`-W`/`-A`, `--deny-eol` and `--require-lts` in command-line order:
+/// the later wins, and all of them win over the configuration.
 fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
     let mut ordered: Vec<(usize, Selector, Option<Level>)> = Vec::new();
+    for (id, code) in [("deny_eol", Code::Eol), ("require_lts", Code::NotLts)] {
+        if matches.get_flag(id)
+            && let Some(index) = matches.index_of(id)
+        {
+            ordered.push((index, Selector::Code(code), Some(Level::Error)));
+        }
+    }
     for (id, level) in [
         ("deny", Some(Level::Error)),
         ("warn", Some(Level::Warning)),

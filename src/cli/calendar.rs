@@ -60,7 +60,14 @@ fn used_trains(
     } else {
         project(common, env)?
     };
-    let inv = inventory::inventory(&project.inputs, &data.family);
+    let inv = inventory::inventory_within(
+        &project.inputs,
+        &data.family,
+        crate::family::newest_plausible_major(
+            data.newest_major(),
+            common.date.unwrap_or(env.today),
+        ),
+    );
     Ok(used_in(&inv))
 }
 

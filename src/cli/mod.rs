@@ -21,13 +21,13 @@ use crate::config::{self, Config};
 use crate::data::Data;
 use crate::data::SourceKind;
 use crate::error::{Error, Result};
-use crate::findings::Code;
+use crate::findings::{Code, Location};
 use crate::input;
 use crate::inventory::LockInput;
 use crate::workspace;
 use args::{Cargo, Command, CommonArgs};
 use chrono::NaiveDate;
-use clap::{CommandFactory, FromArgMatches};
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use semver::Version;
 use std::ffi::OsString;
 use std::io::Write;
@@ -123,15 +123,26 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         Ok(Cargo::WasmtimeSupport(cli)) => cli,
         Err(e) => return clap_error(e, out, err),
     };
-    cli.common.format = match &cli.command {
-        None => cli.audit.format,
-        Some(Command::Calendar(a)) => a.format.into(),
-        Some(Command::Status(a)) => a.format.into(),
-        Some(Command::Upgrade(a)) => a.format.into(),
-        Some(_) => Format::Human,
+    cli.common.format = match command_format(&cli, sub) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
     };
     if let Some(Command::Upgrade(a)) = &mut cli.command {
         a.offline = cli.common.offline;
+    }
+    if let Some((name, _)) = sub.subcommand()
+        && let Some((_, flag)) = args::AUDIT_ONLY
+            .iter()
+            .find(|(id, _)| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+    {
+        let _ = writeln!(
+            err,
+            "error: `{flag}` is an option of the audit and cannot be used with `{name}` (see --help)"
+        );
+        return 2;
     }
     if let Err(e) = reject_ignored(sub) {
         let _ = writeln!(err, "error: {e}");
@@ -154,6 +165,50 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
             2
         }
     }
+}
+
+/// The format of the command: its own `--format`, or one given before the
+/// subcommand's name (`--format json calendar`) if the command has it.
+fn command_format(cli: &args::Cli, matches: &clap::ArgMatches) -> Result<Format> {
+    use clap::parser::ValueSource::CommandLine;
+    let (own, supported): (Format, &[Format]) = match &cli.command {
+        None => return Ok(cli.audit.format),
+        Some(Command::Calendar(a)) => (
+            a.format.into(),
+            &[Format::Human, Format::Json, Format::Markdown],
+        ),
+        Some(Command::Status(a)) => (a.format.into(), &[Format::Human, Format::Json]),
+        Some(Command::Upgrade(a)) => (a.format.into(), &[Format::Human, Format::Json]),
+        Some(_) => (Format::Human, &[]),
+    };
+    let Some((name, sub)) = matches.subcommand() else {
+        return Ok(own);
+    };
+    // (Asking clap about an argument a command lacks would panic.)
+    let own_given = !supported.is_empty() && sub.value_source("format") == Some(CommandLine);
+    if own_given || matches.value_source("format") != Some(CommandLine) {
+        return Ok(own);
+    }
+    let before = cli.audit.format;
+    if supported.contains(&before) {
+        return Ok(before);
+    }
+    let names: Vec<String> = supported
+        .iter()
+        .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+        .collect();
+    let given = before
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    Err(Error::new(if names.is_empty() {
+        format!("`{name}` has no --format")
+    } else {
+        format!(
+            "`{name}` does not support --format {given}; expected {}",
+            names.join(", ")
+        )
+    }))
 }
 
 /// The shared (global) options each subcommand would ignore: refused
@@ -293,6 +348,8 @@ struct Project {
     inputs: Vec<LockInput>,
     config: Config,
     rust_version: Option<Version>,
+    /// The manifest line that declares `rust_version`.
+    rust_version_at: Option<Location>,
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
@@ -306,6 +363,10 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
         };
         let mut lockfile = input::read_lockfile(&ws.lockfile)?;
         lockfile.path = shown_path(&ws.lockfile, env);
+        let rust_version_at = ws
+            .rust_version
+            .as_ref()
+            .and_then(|v| rust_version_line(&ws.manifests, v, env));
         Ok(Project {
             inputs: vec![LockInput {
                 lockfile,
@@ -313,6 +374,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             }],
             config,
             rust_version: ws.rust_version,
+            rust_version_at,
         })
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
@@ -334,19 +396,35 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
                 None => beside = Some((config, origin)),
             }
         }
+        let mut manifests = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for p in &common.lockfile {
+            // The same file given twice (under any name) is read once.
+            if p.as_os_str() != "-"
+                && let Ok(canonical) = std::fs::canonicalize(p)
+                && !seen.insert(canonical)
+            {
+                continue;
+            }
             let lockfile = input::read_lockfile(p)?;
             let (members, declared) = workspace::beside(p);
+            if declared.is_some() {
+                manifests.push(p.with_file_name("Cargo.toml"));
+            }
             rust_version = match (rust_version, declared) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
             inputs.push(LockInput { lockfile, members });
         }
+        let rust_version_at = rust_version
+            .as_ref()
+            .and_then(|v| rust_version_line(&manifests, v, env));
         Ok(Project {
             inputs,
             config: given.or(beside.map(|(c, _)| c)).unwrap_or_default(),
             rust_version,
+            rust_version_at,
         })
     }
 }
@@ -391,6 +469,30 @@ fn config_beside(lockfile: &Path) -> Result<Option<(serde_json::Value, String)>>
         }
     }
     Ok(None)
+}
+
+/// The first manifest line declaring `rust-version = "<declared>"`.
+fn rust_version_line(manifests: &[PathBuf], declared: &Version, env: &Env) -> Option<Location> {
+    manifests.iter().find_map(|m| {
+        let text = std::fs::read_to_string(m).ok()?;
+        let line = text.lines().position(|l| {
+            let Some(value) = l.trim_start().strip_prefix("rust-version") else {
+                return false;
+            };
+            let value = value.trim_start().strip_prefix('=').unwrap_or("").trim();
+            let value = value
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            crate::data::rust_version(value).is_some_and(|v| v == *declared)
+        })?;
+        Some(Location {
+            path: shown_path(m, env),
+            line: u32::try_from(line + 1).ok()?,
+        })
+    })
 }
 
 /// A workspace's lockfile shown relative to the current directory when inside it.
@@ -533,6 +635,16 @@ mod tests {
         assert!(args::parse_date("2026-02-30").is_err());
         assert!(args::parse_date("2026-1-5").is_err());
         assert!(args::parse_date("yesterday").is_err());
+        for outside in ["9999-12-31", "0000-01-01", "2018-12-31", "2200-01-01"] {
+            assert!(
+                args::parse_date(outside)
+                    .unwrap_err()
+                    .contains("2199-12-31"),
+                "{outside}"
+            );
+        }
+        assert!(args::parse_date(crate::policy::EARLIEST_DATE).is_ok());
+        assert!(args::parse_date(crate::policy::LATEST_DATE).is_ok());
     }
 
     #[test]

@@ -215,7 +215,7 @@ enum Cell {
 
 fn bar_style(row: &Row) -> Style {
     let base = match row.status {
-        Status::Supported | Status::Prerelease => Style::new().green(),
+        Status::Supported => Style::new().green(),
         Status::Eol => Style::new().red(),
         Status::Unreleased => Style::new().blue(),
     };
@@ -288,7 +288,7 @@ pub fn mermaid(c: &Calendar) -> String {
         }
         match r.status {
             Status::Eol => tags.push("done"),
-            Status::Supported | Status::Prerelease => tags.push("active"),
+            Status::Supported => tags.push("active"),
             Status::Unreleased => {}
         }
         tags.push("");
