@@ -5,7 +5,7 @@
 use crate::config::{Ignore, VersionMatch};
 use crate::data::{Data, Provenance};
 use crate::dependents::{DepKind, Puller};
-use crate::findings::{Code, Finding, Levels, Location, Outcome};
+use crate::findings::{AdvisoryRef, Code, Finding, Levels, Location, Outcome};
 use crate::inventory::{CrateUse, Inventory};
 use crate::policy::{self, Status};
 use crate::recommend::{self, Advice, Upgrade};
@@ -16,7 +16,10 @@ use semver::Version;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: one `vulnerable` finding per crate version, train status never
+/// `prerelease` (see `prerelease`), `upgrade.restore` and `upgrade.move_by`,
+/// ignores by advisory, every finding located.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Crates named first when a train is shown by one crate.
 const HEADLINE_CRATES: [&str; 4] = [
@@ -39,6 +42,8 @@ pub struct Options {
     pub exclude_dev: bool,
     /// The workspace's declared rust-version (its lowest, across members).
     pub rust_version: Option<Version>,
+    /// Where that rust-version is declared (the manifest and line).
+    pub rust_version_at: Option<Location>,
 }
 
 impl Options {
@@ -51,6 +56,7 @@ impl Options {
             ignores: Vec::new(),
             exclude_dev: false,
             rust_version: None,
+            rust_version_at: None,
         }
     }
 }
@@ -95,6 +101,10 @@ pub struct Train {
     pub projected: bool,
     /// The newest patch of this line that the data knows.
     pub newest_patch: Option<Version>,
+    /// Pre-release versions among its crates (`27.0.0-dev`): those crates are
+    /// pre-releases; the train's status is still the release policy's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prerelease: Vec<Version>,
     /// Set when the train's version, or a newer patch of its line, came out
     /// after the advisory data: advisories after that day are unknown.
     pub advisories_unknown_after: Option<NaiveDate>,
@@ -160,8 +170,11 @@ pub struct Ignored {
     pub code: Code,
     pub major: Option<u32>,
     #[serde(rename = "crate")]
-    pub crate_name: String,
-    pub version: String,
+    pub crate_name: Option<String>,
+    pub version: Option<String>,
+    /// The advisory taken out of a `vulnerable` finding, for advisory ignores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     pub reason: String,
     pub until: Option<NaiveDate>,
 }
@@ -191,6 +204,7 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         data,
         opts.as_of,
         opts.rust_version.as_ref(),
+        opts.rust_version_at.as_ref(),
     ));
     for (index, lock) in inv.lockfiles.iter().enumerate() {
         let here: Vec<&Train> = trains
@@ -240,13 +254,25 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         findings
             .into_iter()
             .filter_map(|mut f| {
-                f.level = opts.levels.level_of(f.code)?;
+                f.level = opts.levels.level_from(f.code, f.level)?;
                 Some(f)
             })
             .collect()
     };
     let (findings, ignored) = apply_ignores(with_levels(findings), &trains, opts);
-    let findings = with_levels(findings);
+    let mut findings = with_levels(findings);
+    // Every finding points somewhere (code scanning rejects results without a
+    // location): findings about no package point at the top of the lockfile.
+    if let Some(first) = inv.lockfiles.first() {
+        for f in findings.iter_mut().filter(|f| f.location.is_none()) {
+            f.location = Some(Location {
+                path: first.path.clone(),
+                line: 1,
+            });
+        }
+    }
+    // Errors first, then warnings, then notes; within a level by train.
+    findings.sort_by_key(|f| (std::cmp::Reverse(f.level), f.major.unwrap_or(u32::MAX)));
     Audit {
         schema_version: SCHEMA_VERSION,
         as_of: opts.as_of,
@@ -273,11 +299,12 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
 
 fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &Options) -> Train {
     let release = releases::release(data, major);
-    let status = if crates.iter().any(CrateUse::is_prerelease) {
-        Status::Prerelease
-    } else {
-        policy::status(major, opts.as_of)
-    };
+    let status = policy::status(major, opts.as_of);
+    let prerelease: BTreeSet<&Version> = crates
+        .iter()
+        .filter(|c| c.is_prerelease())
+        .map(|c| &c.version)
+        .collect();
     let pulled_in_by: Vec<PullerReport> = inv
         .pullers
         .get(&major)
@@ -303,6 +330,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
             .map(|r| (r.eol_date - opts.as_of).num_days()),
         projected: release.as_ref().is_some_and(|r| r.projected),
         newest_patch: release.as_ref().and_then(|r| r.latest_patch.clone()),
+        prerelease: prerelease.into_iter().cloned().collect(),
         lockfiles: lockfiles
             .into_iter()
             .map(|i| inv.lockfiles[i].path.clone())
@@ -360,22 +388,6 @@ fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
             };
             push(Code::Eol, message);
         }
-        Status::Prerelease => {
-            let versions: BTreeSet<&Version> = t
-                .crates
-                .iter()
-                .filter(|c| !c.version.pre.is_empty())
-                .map(|c| &c.version)
-                .collect();
-            let versions: Vec<String> = versions.into_iter().map(Version::to_string).collect();
-            push(
-                Code::Prerelease,
-                format!(
-                    "{label}{dev} is used at pre-release version {}: pre-releases are never supported",
-                    versions.join(", ")
-                ),
-            );
-        }
         Status::Unreleased => {
             if let Some(release) = t.release_date {
                 push(
@@ -409,11 +421,20 @@ fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
             }
         }
     }
+    if !t.prerelease.is_empty() {
+        let versions: Vec<String> = t.prerelease.iter().map(Version::to_string).collect();
+        push(
+            Code::Prerelease,
+            format!(
+                "{label}{dev} is used at pre-release version {}: pre-releases themselves are never supported; move to a release of the line",
+                versions.join(", ")
+            ),
+        );
+    }
     if let Some(through) = opts.supported_through {
-        let supported = t.status != Status::Prerelease && policy::is_supported(t.major, through);
+        let supported = policy::is_supported(t.major, through);
         if !supported {
             let why = match (t.status, t.release_date, t.eol_date) {
-                (Status::Prerelease, ..) => "pre-releases are never supported".to_string(),
                 (_, _, None) => "pre-1.0 releases were never supported".to_string(),
                 (_, Some(release), _) if through < release => {
                     format!("it is not released until {release}")
@@ -430,100 +451,166 @@ fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
 
 /// Moves findings covered by a current ignore to `ignored`; expired ignores
 /// bring theirs back with `ignore-expired`, unmatched ones add `unused-ignore`.
+/// An advisory ignore takes its advisory out of a `vulnerable` finding, which
+/// goes only when no advisory is left.
 fn apply_ignores(
     findings: Vec<Finding>,
     trains: &[Train],
     opts: &Options,
 ) -> (Vec<Finding>, Vec<Ignored>) {
     let mut matched = vec![false; opts.ignores.len()];
+    let current = |ig: &Ignore| ig.until.is_none_or(|until| opts.as_of <= until);
     let mut kept = Vec::with_capacity(findings.len());
     let mut ignored = Vec::new();
-    for f in findings {
+    for mut f in findings {
+        if f.code == Code::Vulnerable {
+            let before = f.advisories.len();
+            let mut left = Vec::with_capacity(before);
+            for adv in std::mem::take(&mut f.advisories) {
+                let hit = opts
+                    .ignores
+                    .iter()
+                    .enumerate()
+                    .find(|(_, ig)| covers_advisory(ig, &f, &adv));
+                match hit {
+                    Some((i, ig)) => {
+                        matched[i] = true;
+                        if current(ig) {
+                            ignored.push(ignored_entry(&f, ig, Some(adv.id.clone())));
+                        } else {
+                            left.push(adv);
+                        }
+                    }
+                    None => left.push(adv),
+                }
+            }
+            if left.is_empty() {
+                continue;
+            }
+            if left.len() != before {
+                f.message = security::vulnerable_message(&f, &left);
+            }
+            f.advisories = left;
+        }
         let hit = opts
             .ignores
             .iter()
             .enumerate()
-            .find(|(_, ig)| covers(ig, &f, trains));
+            .find(|(_, ig)| ig.advisory.is_none() && covers(ig, &f, trains));
         match hit {
             Some((i, ig)) => {
                 matched[i] = true;
-                if ig.until.is_some_and(|until| opts.as_of > until) {
-                    kept.push(f);
+                if current(ig) {
+                    ignored.push(ignored_entry(&f, ig, None));
                 } else {
-                    ignored.push(Ignored {
-                        code: f.code,
-                        major: f.major,
-                        crate_name: ig.crate_name.clone(),
-                        version: ig.version.to_string(),
-                        reason: ig.reason.clone(),
-                        until: ig.until,
-                    });
+                    kept.push(f);
                 }
             }
             None => kept.push(f),
         }
     }
     for (i, ig) in opts.ignores.iter().enumerate() {
-        let what = format!("{} {}", ig.crate_name, ig.version);
-        match ig.until {
-            Some(until) if opts.as_of > until => {
-                let mut f = Finding::new(
-                    Code::IgnoreExpired,
-                    None,
-                    format!(
-                        "the ignore for {what} expired on {until} (reason: {}); {}",
-                        ig.reason,
-                        if matched[i] {
-                            "its findings are shown again"
-                        } else {
-                            "it matches nothing now either"
-                        }
-                    ),
-                );
-                f.crate_name = Some(ig.crate_name.clone());
-                f.version = Some(ig.version.to_string());
-                kept.push(f);
-            }
-            _ if !matched[i] => {
-                let mut f = Finding::new(
-                    Code::UnusedIgnore,
-                    None,
-                    format!(
-                        "the ignore for {what} matches no finding; remove it from the configuration"
-                    ),
-                );
-                f.crate_name = Some(ig.crate_name.clone());
-                f.version = Some(ig.version.to_string());
-                kept.push(f);
-            }
-            _ => {}
-        }
+        let what = ig.what();
+        let mut f = match ig.until {
+            Some(until) if opts.as_of > until => Finding::new(
+                Code::IgnoreExpired,
+                None,
+                format!(
+                    "the ignore for {what} expired on {until} (reason: {}); {}",
+                    ig.reason,
+                    if matched[i] {
+                        "its findings are shown again"
+                    } else {
+                        "it matches nothing now either"
+                    }
+                ),
+            ),
+            _ if !matched[i] => Finding::new(
+                Code::UnusedIgnore,
+                None,
+                format!(
+                    "the ignore for {what} matches no finding; remove it from the configuration"
+                ),
+            ),
+            _ => continue,
+        };
+        f.crate_name = ig.crate_name.clone();
+        f.version = ig.version.as_ref().map(ToString::to_string);
+        kept.push(f);
     }
     (kept, ignored)
 }
 
-/// Whether an ignore covers a finding: the finding's train holds the crate at a
-/// matching version (or the finding is about that very crate version).
-fn covers(ig: &Ignore, f: &Finding, trains: &[Train]) -> bool {
-    let version_matches = |version: &str, major: Option<u32>| match &ig.version {
-        VersionMatch::Exact(v) => Version::parse(version).is_ok_and(|u| u == *v),
-        VersionMatch::Major(m) => major == Some(*m),
-    };
-    match f.major {
-        Some(major) => trains
-            .iter()
-            .filter(|t| t.major == major)
-            .flat_map(|t| &t.crates)
-            .any(|c| {
-                c.name == ig.crate_name && version_matches(&c.version.to_string(), Some(major))
-            }),
-        None => {
-            f.crate_name.as_deref() == Some(ig.crate_name.as_str())
-                && f.version
-                    .as_deref()
-                    .is_some_and(|v| version_matches(v, None))
-        }
+fn ignored_entry(f: &Finding, ig: &Ignore, advisory: Option<String>) -> Ignored {
+    Ignored {
+        code: f.code,
+        major: f.major,
+        crate_name: ig.crate_name.clone().or_else(|| f.crate_name.clone()),
+        version: ig
+            .version
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| f.version.clone()),
+        advisory,
+        reason: ig.reason.clone(),
+        until: ig.until,
     }
+}
+
+/// The train's own status, as opposed to findings about one crate.
+fn is_train_status(code: Code) -> bool {
+    matches!(
+        code,
+        Code::Eol
+            | Code::EolSoon
+            | Code::NotLts
+            | Code::Prerelease
+            | Code::Unreleased
+            | Code::UnsupportedOn
+    )
+}
+
+fn version_matches(ig: &Ignore, version: Option<&str>, major: Option<u32>) -> bool {
+    match &ig.version {
+        None => true,
+        Some(VersionMatch::Exact(v)) => {
+            version.is_some_and(|u| Version::parse(u).is_ok_and(|u| u == *v))
+        }
+        Some(VersionMatch::Major(m)) => major == Some(*m),
+    }
+}
+
+/// Whether a crate ignore covers a finding: findings about the crate it names
+/// at a matching version; with a major (`"27"`), also the status findings of
+/// that train when the train holds the crate.
+fn covers(ig: &Ignore, f: &Finding, trains: &[Train]) -> bool {
+    let Some(name) = &ig.crate_name else {
+        return false;
+    };
+    if is_train_status(f.code) {
+        return match (&ig.version, f.major) {
+            (Some(VersionMatch::Major(m)), Some(major)) if *m == major => trains
+                .iter()
+                .filter(|t| t.major == major)
+                .any(|t| t.crates.iter().any(|c| c.name == *name)),
+            _ => false,
+        };
+    }
+    f.crate_name.as_deref() == Some(name.as_str())
+        && version_matches(ig, f.version.as_deref(), f.major)
+}
+
+/// Whether an advisory ignore covers one advisory of a `vulnerable` finding.
+fn covers_advisory(ig: &Ignore, f: &Finding, adv: &AdvisoryRef) -> bool {
+    let Some(id) = &ig.advisory else {
+        return false;
+    };
+    (adv.id == *id || adv.aliases.iter().any(|a| a == id))
+        && ig
+            .crate_name
+            .as_ref()
+            .is_none_or(|c| f.crate_name.as_deref() == Some(c.as_str()))
+        && version_matches(ig, f.version.as_deref(), f.major)
 }
 
 /// The upgrade advice as a sentence fragment, for finding messages.
@@ -534,15 +621,43 @@ pub fn advice_sentence(u: &Upgrade) -> String {
             format!("it is the newest LTS; the next LTS is {}", u.next_lts.major)
         }
         (Advice::MoveToLts, Some(t), Some(v)) => format!("upgrade to {t} LTS ({v})"),
-        (Advice::NextLts, Some(t), _) => match &u.alternative {
-            Some(back) => format!(
-                "plan for {t} LTS (due {}) or move back to {} LTS ({})",
-                due(u.target_release_date),
-                back.major,
-                back.version
-            ),
-            None => format!("plan for {t} LTS (due {})", due(u.target_release_date)),
-        },
+        (Advice::NextLts, Some(t), _) => {
+            let plan = format!("plan for {t} LTS (due {})", due(u.target_release_date));
+            let back = u
+                .alternative
+                .as_ref()
+                .map(|b| format!("back to {} LTS ({})", b.major, b.version));
+            let back_is = |m: u32| u.alternative.as_ref().is_some_and(|b| b.major == m);
+            let now = match (&u.restore, &u.move_by) {
+                (Some(r), _) if back_is(r.major) => Some(format!(
+                    "restore support now: move back to {} LTS ({})",
+                    r.major, r.version
+                )),
+                (Some(r), _) => Some(match &back {
+                    Some(back) => format!(
+                        "restore support now: move to {} ({}) or {back}",
+                        r.major, r.version
+                    ),
+                    None => format!("restore support now: move to {} ({})", r.major, r.version),
+                }),
+                (None, Some(m)) => {
+                    let next = match &m.next_version {
+                        Some(v) => format!("{} ({v})", m.next_major),
+                        None => format!("{} once published", m.next_major),
+                    };
+                    Some(match &back {
+                        Some(back) => format!("by {} move to {next} or {back}", m.date),
+                        None => format!("by {} move to {next}", m.date),
+                    })
+                }
+                (None, None) => None,
+            };
+            match (now, back) {
+                (Some(now), _) => format!("{now}, then {plan}"),
+                (None, Some(back)) => format!("{plan} or move {back}"),
+                (None, None) => plan,
+            }
+        }
         _ => "no upgrade target is known".to_string(),
     }
 }

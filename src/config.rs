@@ -25,11 +25,16 @@ pub struct Config {
     pub index_url: Option<String>,
 }
 
-/// Hides the findings of the train that holds `crate_name` at `version`.
+/// Hides findings about one crate (at an exact version, or any version of a
+/// train with `version = "27"`, which also hides the train's own status
+/// findings), or one advisory (`advisory = "GHSA-..."`, optionally narrowed to
+/// a crate and version). It never hides advisories against other crates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignore {
-    pub crate_name: String,
-    pub version: VersionMatch,
+    pub crate_name: Option<String>,
+    pub version: Option<VersionMatch>,
+    /// A GHSA, RUSTSEC or CVE id.
+    pub advisory: Option<String>,
     pub reason: String,
     /// Last day the ignore applies (inclusive).
     pub until: Option<NaiveDate>,
@@ -90,12 +95,30 @@ struct RawConfig {
     index_url: Option<String>,
 }
 
+impl Ignore {
+    /// `wasmtime 27.0.0`, `GHSA-xxxx`, `GHSA-xxxx on wasmtime 27.0.0`.
+    pub fn what(&self) -> String {
+        let krate = match (&self.crate_name, &self.version) {
+            (Some(c), Some(v)) => Some(format!("{c} {v}")),
+            (Some(c), None) => Some(c.clone()),
+            _ => None,
+        };
+        match (&self.advisory, krate) {
+            (Some(a), Some(k)) => format!("{a} on {k}"),
+            (Some(a), None) => a.clone(),
+            (None, Some(k)) => k,
+            (None, None) => String::new(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawIgnore {
     #[serde(rename = "crate")]
-    crate_name: String,
-    version: String,
+    crate_name: Option<String>,
+    version: Option<String>,
+    advisory: Option<String>,
     reason: String,
     until: Option<DateText>,
 }
@@ -135,25 +158,57 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
     };
     let mut ignore = Vec::with_capacity(raw.ignore.len());
     for (i, r) in raw.ignore.iter().enumerate() {
-        let version = if let Ok(major) = r.version.parse::<u32>() {
-            VersionMatch::Major(major)
-        } else {
-            VersionMatch::Exact(Version::parse(&r.version).map_err(|_| {
-                bad(
-                    &format!("ignore[{i}].version"),
-                    &format!(
-                        "a version such as \"27.0.0\" or a major such as \"27\", found {:?}",
-                        r.version
-                    ),
-                )
-            })?)
+        let version = match &r.version {
+            None => None,
+            Some(v) => Some(if let Ok(major) = v.parse::<u32>() {
+                VersionMatch::Major(major)
+            } else {
+                VersionMatch::Exact(Version::parse(v).map_err(|_| {
+                    bad(
+                        &format!("ignore[{i}].version"),
+                        &format!(
+                            "a version such as \"27.0.0\" or a major such as \"27\", found {v:?}"
+                        ),
+                    )
+                })?)
+            }),
         };
+        match (&r.advisory, &r.crate_name, &version) {
+            (Some(a), ..) if !is_advisory_id(a) => {
+                return Err(bad(
+                    &format!("ignore[{i}].advisory"),
+                    &format!(
+                        "an advisory id such as \"GHSA-xxxx-xxxx-xxxx\" or \"RUSTSEC-2024-0001\", found {a:?}"
+                    ),
+                ));
+            }
+            (Some(_), None, Some(_)) => {
+                return Err(bad(
+                    &format!("ignore[{i}].crate"),
+                    "the crate the version belongs to",
+                ));
+            }
+            (None, None, _) => {
+                return Err(bad(
+                    &format!("ignore[{i}]"),
+                    "`crate` and `version`, or `advisory`",
+                ));
+            }
+            (None, Some(_), None) => {
+                return Err(bad(
+                    &format!("ignore[{i}].version"),
+                    "a version such as \"27.0.0\" or a major such as \"27\"",
+                ));
+            }
+            _ => {}
+        }
         if r.reason.trim().is_empty() {
             return Err(bad(&format!("ignore[{i}].reason"), "a non-empty reason"));
         }
         ignore.push(Ignore {
             crate_name: r.crate_name.clone(),
             version,
+            advisory: r.advisory.clone(),
             reason: r.reason.clone(),
             until: r
                 .until
@@ -196,6 +251,27 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
     })
 }
 
+/// `GHSA-xxxx-xxxx-xxxx`, `RUSTSEC-YYYY-NNNN` or `CVE-YYYY-N...`.
+fn is_advisory_id(s: &str) -> bool {
+    let ok = |rest: &str, seps: usize| {
+        !rest.is_empty()
+            && rest.split('-').count() == seps
+            && rest
+                .split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    if let Some(rest) = s.strip_prefix("GHSA-") {
+        ok(rest, 3)
+    } else if let Some(rest) = s
+        .strip_prefix("RUSTSEC-")
+        .or_else(|| s.strip_prefix("CVE-"))
+    {
+        ok(rest, 2)
+    } else {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,10 +303,10 @@ mod tests {
         assert_eq!(c.deny, [Selector::Warnings]);
         assert_eq!(
             c.ignore[0].version,
-            VersionMatch::Exact(Version::new(27, 0, 0))
+            Some(VersionMatch::Exact(Version::new(27, 0, 0)))
         );
         assert_eq!(c.ignore[0].until, "2027-01-31".parse().ok());
-        assert_eq!(c.ignore[1].version, VersionMatch::Major(27));
+        assert_eq!(c.ignore[1].version, Some(VersionMatch::Major(27)));
         assert_eq!(c.ignore[1].until, None);
     }
 
@@ -279,5 +355,33 @@ mod tests {
                 .contains("unknown field `why`")
         );
         assert!(err(json!(true)).starts_with(ORIGIN));
+        assert!(
+            err(json!({"ignore": [{"advisory": "27", "reason": "r"}]}))
+                .contains("key `ignore[0].advisory`")
+        );
+        assert!(
+            err(json!({"ignore": [{"reason": "r"}]}))
+                .contains("expected `crate` and `version`, or `advisory`")
+        );
+        assert!(
+            err(json!({"ignore": [{"crate": "wasmtime", "reason": "r"}]}))
+                .contains("key `ignore[0].version`")
+        );
+    }
+
+    #[test]
+    fn ignores_can_name_an_advisory() {
+        let c = parse(
+            &json!({"ignore": [
+                {"advisory": "GHSA-fm79-3f68-h2fc", "reason": "not reachable"},
+                {"advisory": "RUSTSEC-2021-0067", "crate": "cranelift-codegen", "reason": "r"}
+            ]}),
+            ORIGIN,
+        )
+        .unwrap();
+        assert_eq!(c.ignore[0].advisory.as_deref(), Some("GHSA-fm79-3f68-h2fc"));
+        assert_eq!(c.ignore[0].crate_name, None);
+        assert_eq!(c.ignore[0].what(), "GHSA-fm79-3f68-h2fc");
+        assert_eq!(c.ignore[1].what(), "RUSTSEC-2021-0067 on cranelift-codegen");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::policy;
+use chrono::NaiveDate;
 use semver::Version;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -95,6 +96,14 @@ const LAST_PRE_1_0_MINOR: u64 = 40;
 /// Cranelift 0.(N+87) for Wasmtime N.
 pub const CRANELIFT_OFFSET: u32 = 87;
 
+/// The newest major a crate the data does not know may claim on `date`: the
+/// one the calendar says is in development (released majors plus one, since
+/// `-dev` crates of the next major exist), or the newest the data has seen.
+pub fn newest_plausible_major(data_newest: u32, date: NaiveDate) -> u32 {
+    let calendar = policy::newest_released(date).unwrap_or(0).saturating_add(1);
+    calendar.max(data_newest)
+}
+
 impl Family {
     pub fn from_json(text: &str) -> Result<Family> {
         let file: CratesFile = serde_json::from_str(text)
@@ -116,17 +125,28 @@ impl Family {
         self.crates.values()
     }
 
+    /// Whether `name` is a family crate name (known, or under a family prefix).
     pub fn is_member(&self, name: &str) -> bool {
         self.crates.contains_key(name) || FAMILY_PREFIXES.iter().any(|p| name.starts_with(p))
     }
 
-    /// Maps a crate version to its Wasmtime major; `None` for crates outside the family.
+    /// [`Family::place_within`] without a calendar: unknown names still count
+    /// only in the family's form, up to the largest plausible major.
     pub fn place(&self, name: &str, v: &Version) -> Option<Placement> {
-        let known = self.crates.get(name);
-        if known.is_none() && !self.is_member(name) {
-            return None;
-        }
-        let uses = |s: Scheme| known.is_some_and(|c| c.uses(s));
+        self.place_within(name, v, policy::MAX_MAJOR)
+    }
+
+    /// Maps a crate version to its Wasmtime major; `None` for crates outside the family.
+    ///
+    /// Names the data knows are placed by their schemes. A name the data does
+    /// not know but that carries a family prefix may be someone else's crate
+    /// with its own numbering (`wasmtime-foo` 2.13.0): it counts only in the
+    /// family's form (`N.0.patch`, `0.(N+87).patch` for `cranelift-*`) and with
+    /// a major no newer than `newest` (see [`newest_plausible_major`]).
+    pub fn place_within(&self, name: &str, v: &Version, newest: u32) -> Option<Placement> {
+        let Some(known) = self.crates.get(name) else {
+            return self.place_unknown(name, v, newest);
+        };
         let cranelift = name == "cranelift" || name.starts_with("cranelift-");
         let major = |n: u64| match u32::try_from(n) {
             Ok(n) if n <= policy::MAX_MAJOR => Placement::Major(n),
@@ -139,34 +159,53 @@ impl Family {
                     Some(n) if n > 0 => major(n),
                     _ => Placement::Major(0),
                 }
-            } else if uses(Scheme::WinchZeroMinor) {
+            } else if known.uses(Scheme::WinchZeroMinor) {
                 if v.minor == 0 {
                     Placement::Unrecognized
                 } else {
                     major(v.minor + 2)
                 }
-            } else if uses(Scheme::PulleyZeroOne) {
+            } else if known.uses(Scheme::PulleyZeroOne) {
                 if v.minor == 1 {
                     Placement::Pulley24Or25
                 } else {
                     Placement::Unrecognized
                 }
+            } else if known.pre_1_0 && v.minor <= LAST_PRE_1_0_MINOR {
+                Placement::Major(0)
             } else {
-                match known {
-                    Some(c) if c.pre_1_0 && v.minor <= LAST_PRE_1_0_MINOR => Placement::Major(0),
-                    Some(_) => Placement::Unrecognized,
-                    // An unknown name at 0.x is someone else's crate, not a Wasmtime release.
-                    None => return None,
-                }
+                Placement::Unrecognized
             }
         } else if cranelift {
             Placement::Unrecognized
-        } else if uses(Scheme::MinusOne) && (2..=3).contains(&v.major) {
+        } else if known.uses(Scheme::MinusOne) && (2..=3).contains(&v.major) {
             major(v.major + 1)
         } else {
             major(v.major)
         };
         Some(placement)
+    }
+
+    /// An unknown name under a family prefix: a release only in the family's form.
+    fn place_unknown(&self, name: &str, v: &Version, newest: u32) -> Option<Placement> {
+        if !FAMILY_PREFIXES.iter().any(|p| name.starts_with(p)) {
+            return None;
+        }
+        let n = if name.starts_with("cranelift-") {
+            if v.major != 0 {
+                return None;
+            }
+            v.minor.checked_sub(u64::from(CRANELIFT_OFFSET))?
+        } else {
+            if v.minor != 0 {
+                return None;
+            }
+            v.major
+        };
+        let n = u32::try_from(n).ok()?;
+        (1..=newest.min(policy::MAX_MAJOR))
+            .contains(&n)
+            .then_some(Placement::Major(n))
     }
 
     /// The version of `name` released with Wasmtime `major`.`patch`, if the
@@ -194,9 +233,16 @@ mod tests {
     use super::*;
     use crate::data::Data;
 
+    /// Placement on 2026-11-21 (the calendar allows up to 52 then).
     fn place(name: &str, v: &str) -> Option<Placement> {
         let data = Data::embedded().unwrap();
-        data.family.place(name, &Version::parse(v).unwrap())
+        let newest = newest_plausible_major(data.newest_major(), date());
+        data.family
+            .place_within(name, &Version::parse(v).unwrap(), newest)
+    }
+
+    fn date() -> NaiveDate {
+        "2026-11-21".parse().unwrap()
     }
 
     #[test]
@@ -238,10 +284,6 @@ mod tests {
             Some(Placement::Major(51))
         );
         assert_eq!(
-            place("cranelift-simplejit", "0.56.0"),
-            Some(Placement::Major(0))
-        );
-        assert_eq!(
             place("pulley-newcrate", "52.0.1"),
             Some(Placement::Major(52))
         );
@@ -249,6 +291,52 @@ mod tests {
         assert_eq!(place("wasmtime-py-helper", "0.3.0"), None);
         assert_eq!(place("serde", "1.0.0"), None);
         assert_eq!(place("wit-bindgen", "0.46.0"), None);
+    }
+
+    #[test]
+    fn unknown_names_count_only_in_the_family_form_and_calendar() {
+        // Host crates under the prefixes with their own numbering.
+        assert_eq!(place("wasmtime-rb-host", "2.13.0"), None);
+        assert_eq!(place("wasmtime-rb-host", "1.20.0"), None);
+        assert_eq!(place("cranelift-toy", "0.3.0"), None);
+        assert_eq!(place("cranelift-toy", "1.0.0"), None);
+        // In the family's form, with a major the calendar allows.
+        assert_eq!(
+            place("wasmtime-rb-host", "2.0.1"),
+            Some(Placement::Major(2))
+        );
+        assert_eq!(
+            place("cranelift-toy", "0.114.2"),
+            Some(Placement::Major(27))
+        );
+        let data = Data::embedded().unwrap();
+        let newest = newest_plausible_major(data.newest_major(), date());
+        let past = (newest + 1).to_string();
+        assert_eq!(place("wasmtime-rb-host", &format!("{past}.0.0")), None);
+        assert_eq!(
+            place(
+                "cranelift-toy",
+                &format!("0.{}.0", newest + 1 + CRANELIFT_OFFSET)
+            ),
+            None
+        );
+        assert_eq!(
+            place("wasmtime-rb-host", &format!("{newest}.0.0-dev")),
+            Some(Placement::Major(newest))
+        );
+        // Names the data knows keep their own schemes whatever the calendar says.
+        assert_eq!(
+            place("wasmtime", &format!("{past}.0.0")),
+            Some(Placement::Major(newest + 1))
+        );
+    }
+
+    #[test]
+    fn the_calendar_limit_includes_the_major_in_development_and_the_data() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(newest_plausible_major(0, d("2026-11-21")), 52);
+        assert_eq!(newest_plausible_major(60, d("2026-11-21")), 60);
+        assert_eq!(newest_plausible_major(0, d("2020-01-01")), 1);
     }
 
     #[test]

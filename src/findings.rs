@@ -168,6 +168,9 @@ pub struct AdvisoryRef {
     pub url: Option<String>,
     /// The first fixed version in the line of the version in use, if any.
     pub fixed_in: Option<String>,
+    /// Why an informational advisory is not a vulnerability (`unsound`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
 }
 
 impl Finding {
@@ -230,7 +233,13 @@ impl Levels {
 
     /// The final level of `code`; `None` when it is allowed.
     pub fn level_of(&self, code: Code) -> Option<Level> {
-        let mut level = Some(code.default_level());
+        self.level_from(code, code.default_level())
+    }
+
+    /// The final level of a finding of `code` that starts at `start` (its
+    /// code's default, or lower for findings judged less surely).
+    pub fn level_from(&self, code: Code, start: Level) -> Option<Level> {
+        let mut level = Some(start);
         if let Some(o) = self.last(|s| s == Selector::Code(code)) {
             level = o.level;
         }

@@ -64,7 +64,14 @@ impl Inventory {
     }
 }
 
+/// [`inventory_within`] without a calendar limit for names the data does not know.
 pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
+    inventory_within(inputs, family, crate::policy::MAX_MAJOR)
+}
+
+/// `newest` is the newest major a crate name the data does not know may claim
+/// ([`crate::family::newest_plausible_major`]).
+pub fn inventory_within(inputs: &[LockInput], family: &Family, newest: u32) -> Inventory {
     let mut inv = Inventory::default();
     for (index, input) in inputs.iter().enumerate() {
         let lock = &input.lockfile;
@@ -73,13 +80,7 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
             format: lock.format,
             packages: lock.packages.len(),
         });
-        let placed: Vec<(usize, &Package, Placement)> = lock
-            .packages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| !is_placeholder(p))
-            .filter_map(|(i, p)| Some((i, p, family.place(&p.name, &p.version)?)))
-            .collect();
+        let placed = place_all(lock, family, newest);
         if placed.is_empty() {
             continue;
         }
@@ -124,6 +125,41 @@ pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
         }
     }
     inv
+}
+
+/// Every family crate of the lockfile with its placement, in lockfile order.
+fn place_all<'a>(
+    lock: &'a Lockfile,
+    family: &Family,
+    newest: u32,
+) -> Vec<(usize, &'a Package, Placement)> {
+    let candidates = || {
+        lock.packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !is_placeholder(p))
+    };
+    // Pre-1.0 Cranelift versions, as the known crates of this lockfile use them.
+    let pre_1_0_cranelift: BTreeSet<&Version> = candidates()
+        .filter(|(_, p)| p.name.starts_with("cranelift") && family.get(&p.name).is_some())
+        .filter(|(_, p)| {
+            family.place_within(&p.name, &p.version, newest) == Some(Placement::Major(0))
+        })
+        .map(|(_, p)| &p.version)
+        .collect();
+    candidates()
+        .filter_map(|(i, p)| {
+            let placement = family
+                .place_within(&p.name, &p.version, newest)
+                .or_else(|| {
+                    // A pre-1.0 Cranelift crate the data does not list (cranelift-simplejit)
+                    // counts when it is in lockstep with a known one.
+                    (p.name.starts_with("cranelift-") && pre_1_0_cranelift.contains(&p.version))
+                        .then_some(Placement::Major(0))
+                })?;
+            Some((i, p, placement))
+        })
+        .collect()
 }
 
 /// Path crates at 0.0.0 / 0.1.0 are unpublished workspace members (fuzzers,
@@ -185,7 +221,11 @@ mod tests {
             lockfile: lockfile::parse(text, "Cargo.lock").unwrap(),
             members: Members::default(),
         };
-        inventory(&[input], &data.family)
+        inventory_within(&[input], &data.family, newest(&data))
+    }
+
+    fn newest(data: &Data) -> u32 {
+        crate::family::newest_plausible_major(data.newest_major(), "2026-11-21".parse().unwrap())
     }
 
     fn pkg(name: &str, version: &str, deps: &[&str]) -> String {
@@ -214,6 +254,27 @@ mod tests {
             inv(&text).trains.keys().copied().collect::<Vec<_>>(),
             vec![24]
         );
+    }
+
+    #[test]
+    fn unknown_names_count_only_in_the_family_form() {
+        // Pre-1.0 Cranelift crates the data does not list count in lockstep with known ones.
+        let text =
+            pkg("cranelift-codegen", "0.56.0", &[]) + &pkg("cranelift-simplejit", "0.56.0", &[]);
+        assert_eq!(inv(&text).trains[&0].len(), 2);
+        // Alone, or at another version, such a name is someone else's crate.
+        assert!(
+            inv(&pkg("cranelift-simplejit", "0.56.0", &[]))
+                .trains
+                .is_empty()
+        );
+        let text = pkg("cranelift-codegen", "0.56.0", &[]) + &pkg("cranelift-toy", "0.3.0", &[]);
+        assert_eq!(inv(&text).trains[&0].len(), 1);
+        // Host crates with their own numbering make no train and no warning.
+        let text = pkg("wasmtime", "48.0.0", &[]) + &pkg("wasmtime-rb-host", "2.13.0", &[]);
+        let i = inv(&text);
+        assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![48]);
+        assert!(i.unrecognized.is_empty());
     }
 
     #[test]

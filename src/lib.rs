@@ -9,6 +9,7 @@
 
 pub mod advisory_db;
 pub mod audit;
+pub mod bot_config;
 pub mod cache;
 pub mod calendar;
 pub mod cargo_config;

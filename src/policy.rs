@@ -19,6 +19,17 @@ const ANCHOR_MAJOR: u32 = 20;
 const RELEASE_DAY: u32 = 20;
 const BRANCH_DAY: u32 = 5;
 
+/// The dates the tool evaluates: from Wasmtime's first releases to far past
+/// any lockfile in use. Outside them the calendar arithmetic is not meaningful.
+pub const EARLIEST_DATE: &str = "2019-01-01";
+pub const LATEST_DATE: &str = "2199-12-31";
+
+/// Whether `date` is within [`EARLIEST_DATE`]..=[`LATEST_DATE`].
+pub fn date_in_range(date: NaiveDate) -> bool {
+    let parse = |s: &str| s.parse::<NaiveDate>().ok();
+    matches!((parse(EARLIEST_DATE), parse(LATEST_DATE)), (Some(a), Some(b)) if (a..=b).contains(&date))
+}
+
 fn anchor() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 4, RELEASE_DAY).expect("2024-04-20 is a date")
 }
@@ -111,8 +122,6 @@ pub fn supported_lts(date: NaiveDate) -> Vec<u32> {
 pub enum Status {
     Supported,
     Eol,
-    /// Used at a pre-release version (`-rc.N`, `-dev`): never supported.
-    Prerelease,
     /// Its release date is after the evaluated date.
     Unreleased,
 }
@@ -122,7 +131,6 @@ impl Status {
         match self {
             Status::Supported => "supported",
             Status::Eol => "eol",
-            Status::Prerelease => "prerelease",
             Status::Unreleased => "unreleased",
         }
     }

@@ -5,6 +5,11 @@
 //!    move to the newest one, through every supported LTS newer than the train.
 //! 3. Else (newer than every released LTS): wait for the next LTS, or move back
 //!    to the newest LTS, as Wasmtime's maintainers suggest.
+//!
+//! Besides the LTS path: an EOL train is told how to be supported again now
+//! (`restore`: the nearest published, supported major forward, else back to
+//! the newest LTS), and a supported non-LTS train whose support ends before
+//! the next LTS is out is told by when to move and where (`move_by`).
 
 use crate::data::Data;
 use crate::effort::{self, Effort};
@@ -52,13 +57,38 @@ pub struct Upgrade {
     pub next_lts: NextLts,
     /// The other choice for trains newer than every released LTS: move back.
     pub alternative: Option<Target>,
-    /// What each option costs: every LTS stepping stone, the target, the move back.
+    /// For an EOL train: the release that restores support now (`null` when
+    /// the train is supported or nothing published is supported).
+    pub restore: Option<Restore>,
+    /// For a supported non-LTS train whose support ends before the next LTS is
+    /// released: the day to have moved by, and where.
+    pub move_by: Option<MoveBy>,
+    /// What each option costs: every LTS stepping stone, the target, the move
+    /// back, the release that restores support.
     pub effort: Vec<OptionEffort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restore {
+    pub major: u32,
+    pub version: String,
+    pub eol_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoveBy {
+    /// The train's last supported day.
+    pub date: NaiveDate,
+    /// The next monthly release after the train.
+    pub next_major: u32,
+    pub next_release_date: NaiveDate,
+    /// Its newest known patch, when the data has seen it.
+    pub next_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OptionEffort {
-    /// `stepping-stone`, `target` or `move-back`.
+    /// `stepping-stone`, `target`, `move-back` or `restore`.
     pub option: &'static str,
     #[serde(flatten)]
     pub effort: Effort,
@@ -82,6 +112,7 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         .filter(|&m| m > train)
         .collect();
 
+    let restore = restore(data, train, as_of);
     let on_newest = policy::is_lts(train) && newest_lts.is_none_or(|n| train >= n);
     if on_newest {
         return Upgrade {
@@ -95,7 +126,9 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
             target_rust_version: None,
             next_lts,
             alternative: None,
-            effort: Vec::new(),
+            effort: restore_effort(data, train, restore.as_ref()),
+            restore,
+            move_by: None,
         };
     }
     let (advice, path, alternative) = match newer_supported.last() {
@@ -103,7 +136,8 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         None => {
             let back = newest_lts
                 .filter(|&n| policy::is_supported(n, as_of))
-                .and_then(|n| target(data, train, n));
+                .and_then(|n| target(data, train, n))
+                .filter(|t| published(data, t.major).is_some());
             (Advice::NextLts, vec![next], back)
         }
     };
@@ -126,10 +160,21 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
             effort: effort::effort(data, train, back.major),
         });
     }
+    // The release that restores support is often a stepping stone already.
+    if restore
+        .as_ref()
+        .is_some_and(|r| efforts.iter().all(|e| e.effort.to != r.major))
+    {
+        efforts.extend(restore_effort(data, train, restore.as_ref()));
+    }
+    let move_by = (advice == Advice::NextLts)
+        .then(|| move_by(data, train, as_of, next_lts.release_date))
+        .flatten();
     Upgrade {
         advice,
         target: goal.as_ref().map(|t| t.major),
-        target_version: goal.as_ref().map(|t| t.version.clone()),
+        // Only a published release is ever named: a projected LTS has no version yet.
+        target_version: goal.as_ref().and_then(|t| published(data, t.major)),
         path,
         target_release_date: goal.as_ref().map(|t| t.release_date),
         target_eol_date: goal.as_ref().map(|t| t.eol_date),
@@ -137,14 +182,83 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         target_rust_version: goal.as_ref().and_then(|t| t.rust_version.clone()),
         next_lts,
         alternative,
+        restore,
+        move_by,
         effort: efforts,
     }
+}
+
+/// Published: the data has a patch of the major that is not yanked.
+fn published(data: &Data, major: u32) -> Option<String> {
+    data.majors
+        .get(&major)?
+        .latest_patch()
+        .map(|p| p.version.to_string())
+}
+
+/// For a train past its EOL on `as_of`: the nearest published major after it
+/// that is supported, else the newest supported LTS.
+fn restore(data: &Data, train: u32, as_of: NaiveDate) -> Option<Restore> {
+    if policy::status(train, as_of) != policy::Status::Eol {
+        return None;
+    }
+    let forward = data
+        .majors
+        .keys()
+        .copied()
+        .filter(|&m| m > train && policy::is_supported(m, as_of))
+        .find_map(|m| Some((m, published(data, m)?)));
+    let back = || {
+        let lts = policy::supported_lts(as_of).into_iter().next_back()?;
+        Some((lts, published(data, lts)?))
+    };
+    let (major, version) = forward.or_else(back)?;
+    Some(Restore {
+        major,
+        version,
+        eol_date: policy::eol_date(major)?,
+    })
+}
+
+fn restore_effort(data: &Data, train: u32, restore: Option<&Restore>) -> Vec<OptionEffort> {
+    restore
+        .map(|r| OptionEffort {
+            option: "restore",
+            effort: effort::effort(data, train, r.major),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// A supported non-LTS train whose support ends before the next LTS is due.
+fn move_by(
+    data: &Data,
+    train: u32,
+    as_of: NaiveDate,
+    next_lts_release: Option<NaiveDate>,
+) -> Option<MoveBy> {
+    if policy::is_lts(train) || policy::status(train, as_of) != policy::Status::Supported {
+        return None;
+    }
+    let eol = policy::eol_date(train)?;
+    if next_lts_release.is_some_and(|due| due <= eol) {
+        return None;
+    }
+    let next = train + 1;
+    Some(MoveBy {
+        date: eol,
+        next_major: next,
+        next_release_date: policy::release_date(next)?,
+        next_version: published(data, next),
+    })
 }
 
 fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
     let r: Release = releases::release(data, major)?;
     Some(Target {
         major,
+        // A projected major is never a move (callers filter it out); its
+        // version is only the line's name.
         version: r.recommended_version().to_string(),
         lts: r.lts,
         release_date: r.release_date,
@@ -196,13 +310,87 @@ mod tests {
             (u.advice, u.target, u.path.clone()),
             (Advice::NextLts, Some(60), vec![60])
         );
-        assert_eq!(u.target_version.as_deref(), Some("60.0.0"));
+        assert_eq!(
+            u.target_version, None,
+            "60 is not published: no version to name"
+        );
         let back = u.alternative.unwrap();
         assert_eq!(
             (back.major, Some(back.version), back.majors_crossed),
             (48, newest_48, 2)
         );
         assert_eq!(at(49, date).target, Some(60));
+    }
+
+    #[test]
+    fn an_eol_train_is_told_the_release_that_restores_support() {
+        let data = Data::embedded().unwrap();
+        // Every non-LTS major the data knows, the day after its EOL.
+        for (&major, _) in data.majors.iter().filter(|(m, _)| !policy::is_lts(**m)) {
+            let Some(date) = policy::eol_date(major).and_then(|d| d.succ_opt()) else {
+                continue;
+            };
+            let u = recommend(&data, major, date);
+            let r = u.restore.expect("an EOL train gets a restore target");
+            assert!(policy::is_supported(r.major, date), "{major}: {r:?}");
+            let published = data.majors[&r.major].latest_patch().unwrap();
+            assert_eq!(r.version, published.version.to_string());
+            assert_eq!(Some(r.eol_date), policy::eol_date(r.major));
+            // Nothing published and supported lies between the train and it.
+            let nearer = data.majors.iter().find(|(m, f)| {
+                **m > major
+                    && **m < r.major
+                    && policy::is_supported(**m, date)
+                    && f.latest_patch().is_some()
+            });
+            assert!(nearer.is_none(), "{major}: {nearer:?} is nearer than {r:?}");
+            assert!(
+                u.effort.iter().any(|e| e.effort.to == r.major),
+                "{major}: the effort of restoring is given"
+            );
+        }
+        // A supported train needs no restoring.
+        let newest = data.newest_major();
+        let on = policy::release_date(newest).unwrap();
+        assert_eq!(recommend(&data, newest, on).restore, None);
+    }
+
+    #[test]
+    fn restore_falls_back_to_the_newest_lts_when_nothing_newer_is_published() {
+        let data = Data::embedded().unwrap();
+        let past = data.newest_major() + 1;
+        let past = if policy::is_lts(past) { past + 1 } else { past };
+        let date = policy::eol_date(past).unwrap().succ_opt().unwrap();
+        let u = recommend(&data, past, date);
+        let lts = policy::supported_lts(date).into_iter().rev().find(|m| {
+            data.majors
+                .get(m)
+                .is_some_and(|f| f.latest_patch().is_some())
+        });
+        assert_eq!(u.restore.map(|r| r.major), lts);
+    }
+
+    #[test]
+    fn a_short_lived_train_is_told_by_when_to_move() {
+        let data = Data::embedded().unwrap();
+        let date = policy::release_date(50).unwrap();
+        let u = at(50, &date.to_string());
+        let by = u.move_by.unwrap();
+        assert_eq!(by.date, policy::eol_date(50).unwrap());
+        assert_eq!(by.next_major, 51);
+        assert_eq!(
+            by.next_version,
+            data.majors
+                .get(&51)
+                .and_then(|f| f.latest_patch())
+                .map(|p| p.version.to_string())
+        );
+        // 59's support outlasts 60's release: the next LTS is the answer.
+        assert_eq!(
+            at(59, &policy::release_date(59).unwrap().to_string()).move_by,
+            None
+        );
+        assert_eq!(at(48, "2026-11-21").move_by, None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! has validators, and are bounded by a connect timeout, a per-request timeout
 //! and an overall deadline. TLS uses the platform's verifier (the system
 //! trust store, `SSL_CERT_FILE`), or cargo's `http.cainfo` bundle.
+#![cfg_attr(not(feature = "network"), allow(dead_code, unused_imports))]
 
 use crate::cache::{self, Cache, CrateFacts};
 use crate::error::{Error, Result};
@@ -118,6 +119,7 @@ enum Answer {
 /// validators for conditional requests and the facts of unchanged crates; a
 /// crate it knew that the index no longer has is a failure. `progress` is
 /// called (on this thread) with (done, total) as crates complete.
+#[cfg(feature = "network")]
 pub fn fetch(
     opts: &FetchOptions,
     names: &[&str],
@@ -238,6 +240,7 @@ pub fn fetch(
     })
 }
 
+#[cfg(feature = "network")]
 fn agent(opts: &FetchOptions) -> Result<ureq::Agent> {
     use ureq::tls::{RootCerts, TlsConfig};
     let roots = match &opts.cainfo {
@@ -285,6 +288,7 @@ fn agent(opts: &FetchOptions) -> Result<ureq::Agent> {
     Ok(config.build().into())
 }
 
+#[cfg(feature = "network")]
 fn fetch_one(
     agent: &ureq::Agent,
     opts: &FetchOptions,
@@ -360,6 +364,7 @@ fn fetch_one(
 }
 
 /// A transport error as one line, with the remedy when there is a usual one.
+#[cfg(feature = "network")]
 fn describe(e: &ureq::Error, opts: &FetchOptions) -> String {
     let text = e.to_string();
     let lower = text.to_ascii_lowercase();

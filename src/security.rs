@@ -5,7 +5,7 @@
 
 use crate::audit::{CrateReport, Train};
 use crate::data::{Advisory, Data};
-use crate::findings::{AdvisoryRef, Code, Finding, Location};
+use crate::findings::{AdvisoryRef, Code, Finding, Level, Location};
 use crate::policy;
 use chrono::{Days, NaiveDate};
 use semver::{Op, Version};
@@ -19,6 +19,7 @@ pub fn findings(
     data: &Data,
     as_of: NaiveDate,
     workspace_rust: Option<&Version>,
+    rust_version_at: Option<&Location>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in trains {
@@ -43,7 +44,7 @@ pub fn findings(
         out.push(f);
     }
     if let Some(declared) = workspace_rust {
-        msrv_gaps(trains, data, declared, &mut out);
+        msrv_gaps(trains, data, declared, rust_version_at, &mut out);
     }
     out
 }
@@ -81,17 +82,19 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         .filter(|p| p.version > used && p.version <= newest.version)
         .flat_map(|p| p.advisories.iter().map(String::as_str))
         .collect();
+    // Only advisories against crates this train holds, at the versions it holds.
+    let mut affected_crates: BTreeSet<&str> = BTreeSet::new();
     let refs: Vec<AdvisoryRef> = fixed
         .iter()
-        .map(|id| match data.advisories.iter().find(|a| a.id == *id) {
-            Some(a) => advisory_ref(a, first_fixed_in_line(a, &used)),
-            None => AdvisoryRef {
-                id: id.to_string(),
-                aliases: Vec::new(),
-                title: "(not in the advisory data)".into(),
-                url: None,
-                fixed_in: None,
-            },
+        .filter_map(|id| data.advisories.iter().find(|a| a.id == *id))
+        .filter_map(|a| {
+            let held = t
+                .crates
+                .iter()
+                .filter(|held| held.name == a.crate_name && affects(a, &held.version))
+                .min_by(|x, y| x.version.cmp(&y.version))?;
+            affected_crates.insert(held.name.as_str());
+            Some(advisory_ref(a, first_fixed_in_line(a, &held.version)))
         })
         .collect();
     let what = if c.name == "wasmtime" {
@@ -105,27 +108,64 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         let ids: Vec<&str> = refs.iter().map(|r| r.id.as_str()).collect();
         let n = refs.len();
         let noun = if n == 1 { "advisory" } else { "advisories" };
-        if n <= 4 {
-            format!(
-                "; the patches since fix {n} security {noun}: {}",
-                ids.join(", ")
-            )
+        let crates: Vec<&str> = affected_crates.into_iter().collect();
+        let listed = if n <= 4 {
+            format!(": {}", ids.join(", "))
         } else {
-            format!("; the patches since fix {n} security {noun}")
-        }
+            String::new()
+        };
+        format!(
+            "; the patches since fix {n} security {noun} affecting {} here{listed}",
+            crates.join(", ")
+        )
     };
     let unknown = unknown_advisories_note(data, t.major, used.patch, &newest.version);
     let mut f = Finding::new(
         Code::OutdatedPatch,
         Some(t.major),
         format!(
-            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}",
-            newest.version
+            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
+            newest.version,
+            git_note(c)
         ),
     );
     locate(&mut f, c);
     f.advisories = refs;
     out.push(f);
+}
+
+/// Whether `a` affects `v`; a pre-release is judged as the release it precedes
+/// (advisory ranges never name pre-releases, and semver ranges skip them).
+fn affects(a: &Advisory, v: &Version) -> bool {
+    a.affects(&release_of(v))
+}
+
+fn release_of(v: &Version) -> Version {
+    Version::new(v.major, v.minor, v.patch)
+}
+
+/// The advisories against `name` that affect `version`, with the first fixed
+/// version in its line.
+pub fn affecting<'a>(
+    data: &'a Data,
+    name: &'a str,
+    version: &'a Version,
+) -> impl Iterator<Item = (&'a Advisory, Option<Version>)> + 'a {
+    let judged = release_of(version);
+    let fixed = judged.clone();
+    data.advisories
+        .iter()
+        .filter(move |a| a.crate_name == name && a.affects(&judged))
+        .map(move |a| (a, first_fixed_in_line(a, &fixed)))
+}
+
+/// Git sources carry an upstream version number that a fork may not honour.
+fn git_note(c: &CrateReport) -> &'static str {
+    if c.source == "git" {
+        " (git source: judged by its version number; check the fork)"
+    } else {
+        ""
+    }
 }
 
 /// When patches after `patch` came out after the advisory data: what they
@@ -136,24 +176,26 @@ fn unknown_advisories_note(data: &Data, major: u32, patch: u64, newest: &Version
         return String::new();
     }
     let mut note = format!(
-        "; what the patches since fix is unknown (advisories after {})",
+        "; advisories published after {} are unknown",
         data.provenance.advisories_date
     );
-    let together: Vec<String> = data
+    let together: BTreeSet<Version> = data
         .majors
         .get(&major)
         .into_iter()
         .flat_map(|m| &m.patches)
         .filter(|p| p.version.patch > patch && !data.advisories_cover(major, p.version.patch))
         .flat_map(|p| data.patched_together(&p.version))
-        .map(|v| v.to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
         .collect();
     if !together.is_empty() {
-        let shown: Vec<&str> = together.iter().rev().take(4).map(String::as_str).collect();
+        let shown: Vec<String> = together
+            .iter()
+            .rev()
+            .take(4)
+            .map(|v| v.to_string())
+            .collect();
         note.push_str(&format!(
-            ", but other lines were patched the same days ({}), as security releases are",
+            ", and other lines were patched the same days ({}), as in a security release",
             shown.join(", ")
         ));
     }
@@ -176,45 +218,103 @@ fn advisories_unknown_after(data: &Data, major: u32, patch: u64) -> Option<Naive
     uncovered.then_some(data.provenance.advisories_date)
 }
 
+/// One finding per crate version, listing every advisory that affects it.
 fn vulnerable(t: &Train, c: &CrateReport, data: &Data, out: &mut Vec<Finding>) {
-    // Pre-releases are never listed in advisories, and semver ranges do not match them.
-    if !c.version.pre.is_empty() {
+    let refs: Vec<AdvisoryRef> = affecting(data, &c.name, &c.version)
+        .map(|(a, fixed)| advisory_ref(a, fixed))
+        .collect();
+    if refs.is_empty() {
         return;
     }
-    for a in data
-        .advisories
-        .iter()
-        .filter(|a| a.crate_name == c.name && a.affects(&c.version))
-    {
-        let fixed = first_fixed_in_line(a, &c.version);
-        let mut ids = a.rustsec.clone();
-        ids.extend(a.aliases.iter().cloned());
-        let ids = if ids.is_empty() {
+    let mut f = Finding::new(Code::Vulnerable, Some(t.major), String::new());
+    if c.source == "git" {
+        // A fork may carry the fix under the upstream number: not an error by default.
+        f.level = Level::Warning;
+    }
+    locate(&mut f, c);
+    f.message = vulnerable_message(&f, &refs);
+    if c.source == "git" {
+        f.message.push_str(GIT_NOTE);
+    }
+    f.advisories = refs;
+    out.push(f);
+}
+
+const GIT_NOTE: &str = " (git source: judged by its version number; check the fork)";
+
+/// The message of a `vulnerable` finding about `f`'s crate version with these
+/// advisories (rebuilt when an ignore takes some out).
+pub fn vulnerable_message(f: &Finding, refs: &[AdvisoryRef]) -> String {
+    let name = f.crate_name.as_deref().unwrap_or_default();
+    let version = f.version.as_deref().unwrap_or_default();
+    let pre = match Version::parse(version) {
+        Ok(v) if !v.pre.is_empty() => format!(" (a pre-release of {})", release_of(&v)),
+        _ => String::new(),
+    };
+    let git = if f.message.ends_with(GIT_NOTE) {
+        GIT_NOTE
+    } else {
+        ""
+    };
+    let body = if let [a] = refs {
+        let ids = if a.aliases.is_empty() {
             String::new()
         } else {
-            format!(" ({})", ids.join(", "))
+            format!(" ({})", a.aliases.join(", "))
         };
         let informational = a
             .informational
             .as_deref()
             .map(|i| format!(" [informational: {i}]"))
             .unwrap_or_default();
-        let fix = match &fixed {
+        let fix = match &a.fixed_in {
             Some(v) => format!("fixed in {v}"),
             None => "no fix in this line: move to a supported line".to_string(),
         };
-        let mut f = Finding::new(
-            Code::Vulnerable,
-            Some(t.major),
-            format!(
-                "{} {} is affected by {}{ids}{informational}: {}; {fix}",
-                c.name, c.version, a.id, a.title
-            ),
-        );
-        locate(&mut f, c);
-        f.advisories = vec![advisory_ref(a, fixed)];
-        out.push(f);
+        format!(
+            "{name} {version}{pre} is affected by {}{ids}{informational}: {}; {fix}",
+            a.id, a.title
+        )
+    } else {
+        let ids: Vec<&str> = refs.iter().map(|a| a.id.as_str()).collect();
+        let unfixed = refs.iter().filter(|a| a.fixed_in.is_none()).count();
+        let newest_fix = refs
+            .iter()
+            .filter_map(|a| Version::parse(a.fixed_in.as_deref()?).ok())
+            .max();
+        let fix = match (unfixed, newest_fix) {
+            (0, Some(v)) => format!("all fixed by {v}"),
+            (n, _) if n == refs.len() => {
+                "none is fixed in this line: move to a supported line".to_string()
+            }
+            (n, _) => format!("{n} are fixed only in later lines"),
+        };
+        format!(
+            "{name} {version}{pre} is affected by {} security advisories ({}); {fix}",
+            refs.len(),
+            ids.join(", ")
+        )
+    };
+    format!("{body}{git}")
+}
+
+/// Advisory titles are plain text; some sources carry Markdown escapes
+/// (`x86\_64`), which are removed here and added back per output.
+pub fn plain_title(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut chars = title.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&next) = chars.peek()
+            && next.is_ascii_punctuation()
+        {
+            out.push(next);
+            chars.next();
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 fn locate(f: &mut Finding, c: &CrateReport) {
@@ -233,7 +333,8 @@ pub fn advisory_ref(a: &Advisory, fixed_in: Option<Version>) -> AdvisoryRef {
     AdvisoryRef {
         id: a.id.clone(),
         aliases,
-        title: a.title.clone(),
+        title: plain_title(&a.title),
+        informational: a.informational.clone(),
         url: a.url.clone(),
         fixed_in: fixed_in.map(|v| v.to_string()),
     }
@@ -280,11 +381,25 @@ fn stale_data(data: &Data, as_of: NaiveDate) -> Option<Finding> {
     ))
 }
 
-fn msrv_gaps(trains: &[Train], data: &Data, declared: &Version, out: &mut Vec<Finding>) {
+fn msrv_gaps(
+    trains: &[Train],
+    data: &Data,
+    declared: &Version,
+    at: Option<&Location>,
+    out: &mut Vec<Finding>,
+) {
     let mut targets: BTreeSet<u32> = BTreeSet::new();
     for t in trains {
         targets.extend(t.upgrade.target);
         targets.extend(t.upgrade.alternative.as_ref().map(|a| a.major));
+        // The release that restores support, unless it is on the LTS path.
+        targets.extend(
+            t.upgrade
+                .restore
+                .as_ref()
+                .map(|r| r.major)
+                .filter(|m| !t.upgrade.path.contains(m)),
+        );
     }
     for major in targets {
         let Some(needed) = data
@@ -295,7 +410,7 @@ fn msrv_gaps(trains: &[Train], data: &Data, declared: &Version, out: &mut Vec<Fi
             continue;
         };
         if needed > declared {
-            out.push(Finding::new(
+            let mut f = Finding::new(
                 Code::MsrvGap,
                 Some(major),
                 format!(
@@ -306,7 +421,9 @@ fn msrv_gaps(trains: &[Train], data: &Data, declared: &Version, out: &mut Vec<Fi
                     declared.major,
                     declared.minor
                 ),
-            ));
+            );
+            f.location = at.cloned();
+            out.push(f);
         }
     }
 }
@@ -344,6 +461,17 @@ mod tests {
         let cranelift = adv("GHSA-hpqh-2wqx-7qp5");
         assert!(cranelift.affects(&Version::new(0, 73, 0)));
         assert!(!cranelift.affects(&Version::new(0, 73, 1)));
+    }
+
+    #[test]
+    fn titles_lose_markdown_escapes_only() {
+        assert_eq!(
+            plain_title("read/write on x86\\_64"),
+            "read/write on x86_64"
+        );
+        assert_eq!(plain_title("`a\\*b`"), "`a*b`");
+        assert_eq!(plain_title("C:\\dir and \\n"), "C:\\dir and \\n");
+        assert_eq!(plain_title("trailing \\"), "trailing \\");
     }
 
     #[test]

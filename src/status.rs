@@ -64,6 +64,9 @@ pub struct StatusReport {
     pub major: u32,
     pub lts: bool,
     pub status: Status,
+    /// The version asked about is a pre-release (`-rc.1`, `-dev`): never
+    /// supported itself; judged as the release it precedes for advisories.
+    pub prerelease: bool,
     pub branch_date: Option<NaiveDate>,
     pub release_date: Option<NaiveDate>,
     /// The day it was really published, when the data knows it.
@@ -102,7 +105,8 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
             version,
         } => {
             let shown = format!("{crate_name}@{version}");
-            let major = match data.family.place(crate_name, version) {
+            let newest = crate::family::newest_plausible_major(data.newest_major(), as_of);
+            let major = match data.family.place_within(crate_name, version, newest) {
                 None => {
                     return Err(Error::new(format!(
                         "status {shown:?}: `{crate_name}` is not a crate of the Wasmtime release family"
@@ -126,17 +130,10 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
     };
     let release = releases::release(data, major);
     let prerelease = version.as_ref().is_some_and(|v| !v.pre.is_empty());
-    let status = if prerelease {
-        Status::Prerelease
-    } else {
-        policy::status(major, as_of)
-    };
+    let status = policy::status(major, as_of);
     let advisories = match (&crate_name, &version) {
-        (Some(name), Some(v)) if !prerelease => data
-            .advisories
-            .iter()
-            .filter(|a| a.crate_name == *name && a.affects(v))
-            .map(|a| security::advisory_ref(a, security::first_fixed_in_line(a, v)))
+        (Some(name), Some(v)) => security::affecting(data, name, v)
+            .map(|(a, fixed)| security::advisory_ref(a, fixed))
             .collect(),
         _ => Vec::new(),
     };
@@ -195,6 +192,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         major,
         lts: policy::is_lts(major),
         status,
+        prerelease,
         branch_date: release.as_ref().map(|r| r.branch_date),
         release_date: release.as_ref().map(|r| r.release_date),
         published: release.as_ref().and_then(|r| r.published),
@@ -269,7 +267,9 @@ mod tests {
         );
         assert_eq!(at("pulley-interpreter@0.1.2").unwrap().major, 25);
         assert_eq!(at("wasmtime-jit-icache-coherence@2.0.0").unwrap().major, 3);
-        assert_eq!(at("49.0.0-rc.1").unwrap().status, Status::Prerelease);
+        let rc = at("49.0.0-rc.1").unwrap();
+        assert!(rc.prerelease);
+        assert_eq!(rc.status, policy::status(49, "2026-11-21".parse().unwrap()));
         let r = at("24.0.2").unwrap();
         assert!(
             r.advisories

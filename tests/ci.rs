@@ -98,8 +98,14 @@ fn exclude_dev_leaves_dev_only_trains_out() {
     let r = monorepo(&["--date", DATE, "--format", "json", "--exclude-dev"]).json();
     assert_eq!(majors(&r), [47, 48]);
     assert_eq!(r["excluded_dev_only"], json!([36]));
+    let multiple = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "multiple-trains")
+        .unwrap();
     assert!(
-        r["findings"][0]["message"]
+        multiple["message"]
             .as_str()
             .unwrap()
             .contains("holds 2 Wasmtime majors (47, 48)")
@@ -176,6 +182,31 @@ fn config_sets_levels_and_flags_override_it() {
         "the command line wins"
     );
 
+    // --deny-eol and --require-lts win over the configuration's allow and warn.
+    let config = "[workspace.metadata.wasmtime-support]\nallow = [\"eol\"]\n";
+    let (_dir, manifest) = workspace_with("generated/wasmtime-27", config);
+    assert_eq!(run_in(&manifest, &[]).code, 0);
+    let r = run_in(&manifest, &["--deny-eol", "--format", "json"]);
+    assert_eq!(r.code, 1, "--deny-eol beats allow = [\"eol\"]");
+    assert_eq!(
+        run_in(&manifest, &["--deny-eol", "-A", "eol"]).code,
+        0,
+        "a later flag wins over an earlier one"
+    );
+    let config = "[workspace.metadata.wasmtime-support]\nwarn = [\"not-lts\"]\n";
+    let (_dir, manifest) = workspace_with("generated/wasmtime-50.0.1", config);
+    let r = run_in(&manifest, &["--require-lts", "--format", "json"]).json();
+    let not_lts = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "not-lts")
+        .unwrap();
+    assert_eq!(
+        not_lts["level"], "error",
+        "--require-lts beats warn = [\"not-lts\"]"
+    );
+
     let config = "[workspace.metadata.wasmtime-support]\nwarn-within = 10\nrequire-lts = true\n";
     let (_dir, manifest) = workspace_with("generated/wasmtime-50.0.1", config);
     let r = run_in(&manifest, &["--format", "json"]);
@@ -187,7 +218,8 @@ fn config_sets_levels_and_flags_override_it() {
     );
     assert_eq!(
         codes(&run_in(&manifest, &["--format", "json", "--warn-within", "30"]).json()),
-        ["eol-soon", "not-lts"]
+        ["not-lts", "eol-soon"],
+        "errors first"
     );
 
     // [package.metadata] of a single-package project.
@@ -289,12 +321,14 @@ fn supported_through_is_the_pre_release_check() {
         "--format",
         "json",
     ]);
+    // Its crates are pre-releases of 49: the train is judged by 49's support window.
+    let eol_49 = cargo_wasmtime_support::policy::eol_date(49).unwrap();
     assert!(r.json()["findings"].as_array().unwrap().iter().any(|f| {
         f["code"] == "unsupported-on"
             && f["message"]
                 .as_str()
                 .unwrap()
-                .contains("pre-releases are never supported")
+                .contains(&format!("its support ends on {eol_49}"))
     }));
     let human = run_support(&[
         "--lockfile",
@@ -419,7 +453,11 @@ fn github_annotations_point_at_lockfile_lines_and_write_the_step_summary() {
             .env("GITHUB_STEP_SUMMARY", summary.path()),
     );
     assert_eq!(r.code, 1);
-    let first = r.stdout.lines().next().unwrap();
+    let first = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("title=wasmtime-support eol::"))
+        .unwrap();
     assert!(first.starts_with("::error file=fixtures/workspaces/monorepo/Cargo.lock,line=229,title=wasmtime-support eol::Wasmtime 47 reached end of life"), "{first}");
     let lock = std::fs::read_to_string(fixture("workspaces/monorepo/Cargo.lock")).unwrap();
     assert!(
@@ -429,9 +467,59 @@ fn github_annotations_point_at_lockfile_lines_and_write_the_step_summary() {
             .starts_with("name = \"cranelift-"),
         "line 229 is the package's name line"
     );
+    assert!(r.stdout.contains(
+        "::warning file=fixtures/workspaces/monorepo/Cargo.lock,line=1,title=wasmtime-support ignore-expired::"
+    ));
+    // One annotation per finding: advisories of one crate version are one.
+    let vulnerable: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("title=wasmtime-support vulnerable::"))
+        .collect();
+    let j = run_cmd(command().args([
+        "--manifest-path",
+        MONOREPO,
+        "--date",
+        "2027-01-01",
+        "--format",
+        "json",
+    ]))
+    .json();
+    let findings = j["findings"].as_array().unwrap();
+    assert_eq!(
+        vulnerable.len(),
+        findings
+            .iter()
+            .filter(|f| f["code"] == "vulnerable")
+            .count()
+    );
+    for f in findings.iter().filter(|f| f["code"] == "vulnerable") {
+        let ids: Vec<&str> = f["advisories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        let line = vulnerable
+            .iter()
+            .find(|l| {
+                l.contains(&format!(
+                    "::{} {} ",
+                    f["crate"].as_str().unwrap(),
+                    f["version"].as_str().unwrap()
+                ))
+            })
+            .unwrap();
+        assert!(ids.iter().all(|id| line.contains(id)), "{line}");
+    }
+    // Every annotation has a file and a line.
     assert!(
         r.stdout
-            .contains("::warning title=wasmtime-support ignore-expired::")
+            .lines()
+            .filter(|l| l.starts_with("::"))
+            .all(|l| l.contains(" file=") && l.contains(",line=")),
+        "{}",
+        r.stdout
     );
     let written = std::fs::read_to_string(summary.path()).unwrap();
     assert!(

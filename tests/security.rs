@@ -27,9 +27,19 @@ fn wasmtime_24_0_2_is_vulnerable_and_behind_on_patches() {
     let (code, r) = audit_json("generated/wasmtime-24.0.2", &[]);
     assert_eq!(code, 1, "vulnerable is an error by default");
     let vulnerable = findings_with(&r, "vulnerable");
+    // One finding per crate version, with every advisory that affects it.
+    let mut crates: Vec<String> = vulnerable
+        .iter()
+        .map(|f| format!("{} {}", f["crate"], f["version"]))
+        .collect();
+    crates.sort_unstable();
+    crates.dedup();
+    assert_eq!(crates.len(), vulnerable.len());
     let ids: Vec<&str> = vulnerable
         .iter()
-        .map(|f| f["advisories"][0]["id"].as_str().unwrap())
+        .filter(|f| f["crate"] == "wasmtime")
+        .flat_map(|f| f["advisories"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"GHSA-fm79-3f68-h2fc"), "{ids:?}");
     assert!(
@@ -38,21 +48,26 @@ fn wasmtime_24_0_2_is_vulnerable_and_behind_on_patches() {
     );
     let fm79 = vulnerable
         .iter()
-        .find(|f| f["advisories"][0]["id"] == "GHSA-fm79-3f68-h2fc")
+        .find(|f| f["crate"] == "wasmtime")
         .unwrap();
-    assert_eq!(fm79["crate"], "wasmtime");
     assert_eq!(fm79["version"], "24.0.2");
     assert_eq!(fm79["level"], "error");
-    assert_eq!(fm79["advisories"][0]["fixed_in"], "24.0.4");
+    let adv = fm79["advisories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "GHSA-fm79-3f68-h2fc")
+        .unwrap();
+    assert_eq!(adv["fixed_in"], "24.0.4");
     assert_eq!(
-        fm79["advisories"][0]["aliases"],
+        adv["aliases"],
         serde_json::json!(["RUSTSEC-2025-0046", "CVE-2025-53901"])
     );
     assert!(
         fm79["message"]
             .as_str()
             .unwrap()
-            .contains("fixed in 24.0.4")
+            .contains("GHSA-fm79-3f68-h2fc")
     );
     assert_eq!(
         fm79["location"]["line"],
@@ -199,10 +214,24 @@ fn msrv_gap_is_noted_next_to_the_upgrade() {
         "Wasmtime 48 LTS needs Rust 1.95; this workspace declares 1.85"
     );
     assert_eq!(gaps[0]["level"], "note");
-    let human = run(&["--manifest-path", m.to_str().unwrap(), "--date", DATE]).stdout;
+    let manifest_text = std::fs::read_to_string(&m).unwrap();
+    let rust_line = manifest_text
+        .lines()
+        .position(|l| l.starts_with("rust-version"))
+        .unwrap()
+        + 1;
+    assert_eq!(gaps[0]["location"]["line"], rust_line as u64);
     assert!(
-        human.contains("           needs Rust 1.95; this workspace declares 1.85\n"),
-        "{human}"
+        gaps[0]["location"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("Cargo.toml")
+    );
+    let human = run(&["--manifest-path", m.to_str().unwrap(), "--date", DATE]).stdout;
+    assert_eq!(
+        human.matches("needs Rust 1.95").count(),
+        1,
+        "said once: {human}"
     );
 
     // The same from the lockfile alone, with the manifest beside it.

@@ -131,7 +131,10 @@ fn calendar_json_and_markdown() {
     );
     assert_usage_error(
         &run(&["calendar", "--format", "sarif"]),
-        &["calendar --format"],
+        &[
+            "'sarif' for '--format",
+            "[possible values: human, json, markdown]",
+        ],
     );
     assert_usage_error(&run(&["calendar", "--months", "0"]), &["--months"]);
 }
@@ -146,7 +149,7 @@ fn status_for_each_version_scheme() {
         ("wasi-common@36.0.12", 36, "supported"),
         ("pulley-interpreter@0.1.3", 25, "eol"),
         ("wasmtime-jit-icache-coherence@3.0.0", 4, "eol"),
-        ("wasmtime@49.0.0-rc.1", 49, "prerelease"),
+        ("wasmtime@49.0.0-rc.1", 49, "eol"),
         ("60", 60, "unreleased"),
     ];
     for (spec, major, status) in cases {
@@ -156,6 +159,24 @@ fn status_for_each_version_scheme() {
         assert_eq!(j["major"], major, "{spec}");
         assert_eq!(j["status"], status, "{spec}");
     }
+    // A pre-release keeps its train's status and is judged as the release it
+    // precedes for advisories: never "none known" for a vulnerable line.
+    let rc = run(&["status", "27.0.0-rc.1", "--date", DATE, "--format", "json"]).json();
+    let release = run(&["status", "27.0.0", "--date", DATE, "--format", "json"]).json();
+    assert_eq!(rc["prerelease"], true);
+    assert_eq!(release["prerelease"], false);
+    assert_eq!(rc["status"], release["status"]);
+    assert!(!release["advisories"].as_array().unwrap().is_empty());
+    assert_eq!(rc["advisories"], release["advisories"]);
+    let human = run(&["status", "27.0.0-rc.1", "--date", DATE]).stdout;
+    assert!(!human.contains("none known"), "{human}");
+    assert!(human.lines().all(|l| l.chars().count() <= 80), "{human}");
+    // A crate under a family prefix with its own numbering is not in the family.
+    assert_usage_error(
+        &run(&["status", "wasmtime-rb-host@2.13.0", "--date", DATE]),
+        &["not a crate of the Wasmtime release family"],
+    );
+
     let j = run(&["status", "24.0.2", "--date", DATE, "--format", "json"]).json();
     assert_eq!(j["lts"], true);
     assert_eq!(j["eol_date"], "2026-08-20");
@@ -198,6 +219,6 @@ fn status_rejects_what_is_not_a_family_version() {
     assert_usage_error(&run(&["status"]), &["SPEC"]);
     assert_usage_error(
         &run(&["status", "27", "--format", "sarif"]),
-        &["status --format"],
+        &["'sarif' for '--format", "[possible values: human, json]"],
     );
 }

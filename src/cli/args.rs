@@ -15,7 +15,10 @@ pub enum Cargo {
 /// Audit a Cargo.lock for Wasmtime release trains: are they still supported,
 /// when does support end, and what is the LTS upgrade path?
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None, args_override_self = true, args_conflicts_with_subcommands = true)]
+// Not `args_conflicts_with_subcommands`: it also rejects the global options
+// before a subcommand (`--date X calendar`); `audit_only_with_subcommand`
+// refuses the audit's own options there instead.
+#[command(version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -37,6 +40,49 @@ pub enum Command {
     Status(StatusArgs),
     /// Move every family crate of the workspace's manifests to the target train in one step
     Upgrade(UpgradeArgs),
+    /// Renovate or Dependabot configuration that moves the family's crates together
+    BotConfig(BotConfigArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `... man > cargo-wasmtime-support.1`
+    Man,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    group(clap::ArgGroup::new("bot").required(true).args(["renovate", "dependabot"])),
+    after_help = "Examples:\n  cargo wasmtime-support bot-config --renovate\n  cargo wasmtime-support bot-config --dependabot --write\n  cargo wasmtime-support bot-config --renovate --track latest --write"
+)]
+pub struct BotConfigArgs {
+    /// Renovate: `packageRules` (renovate.json)
+    #[arg(long)]
+    pub renovate: bool,
+
+    /// Dependabot: `groups` and `ignore` (.github/dependabot.yml)
+    #[arg(long)]
+    pub dependabot: bool,
+
+    /// Merge into the bot's file in the workspace root, keeping its other content
+    #[arg(long)]
+    pub write: bool,
+
+    /// `lts`: stay on the workspace's LTS line, patch releases only (a non-LTS
+    /// train moves up to the next LTS); `latest`: follow every monthly major
+    #[arg(long, value_enum, value_name = "LINE", default_value_t = TrackArg::Lts)]
+    pub track: TrackArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrackArg {
+    Lts,
+    Latest,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,10 +114,22 @@ pub struct UpgradeArgs {
     /// Allow a target that needs a newer Rust than the workspace's rust-version
     #[arg(long)]
     pub ignore_rust_version: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
+
+    /// The global `--offline`, for `cargo update`.
+    #[arg(skip)]
+    pub offline: bool,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct CalendarArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ViewFormat::Human)]
+    pub format: ViewFormat,
+
     /// Months shown after the date (and half as many before)
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub months: u32,
@@ -85,6 +143,10 @@ pub struct StatusArgs {
     /// A Wasmtime version (27.0.1), a major (27), or crate@version (cranelift-codegen@0.114.0)
     #[arg(value_name = "SPEC")]
     pub spec: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
 }
 
 /// Options every command takes.
@@ -103,17 +165,23 @@ pub struct CommonArgs {
     )]
     pub lockfile: Vec<PathBuf>,
 
-    /// Evaluate support on this date instead of today (UTC)
+    /// Evaluate support on this date instead of today (UTC; 2019-01-01 to 2199-12-31)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
     pub date: Option<NaiveDate>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+    /// The output format: each command has its own `--format`, copied here.
+    #[arg(skip = Format::Human)]
     pub format: Format,
 
-    /// Coloring [default: $CARGO_TERM_COLOR, else auto; auto honours NO_COLOR]
+    /// Coloring [default: $CARGO_TERM_COLOR, else auto; auto honours NO_COLOR,
+    /// CLICOLOR_FORCE and CLICOLOR]
     #[arg(long, value_enum, value_name = "WHEN", global = true)]
     pub color: Option<ColorChoice>,
+
+    /// Read the configuration from this TOML file (the keys of
+    /// `[workspace.metadata.wasmtime-support]`) instead of the manifests
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<PathBuf>,
 
     /// Where the registry cache lives [default: $CARGO_WASMTIME_SUPPORT_CACHE_DIR, else $CARGO_HOME/wasmtime-support]
     #[arg(long, value_name = "DIR", global = true)]
@@ -128,12 +196,34 @@ pub struct CommonArgs {
     pub offline: bool,
 }
 
+/// The audit's own options (ids as clap names them), refused with a subcommand.
+pub const AUDIT_ONLY: [(&str, &str); 10] = [
+    ("verbose", "--verbose"),
+    ("quiet", "--quiet"),
+    ("deny_eol", "--deny-eol"),
+    ("deny", "--deny"),
+    ("warn", "--warn"),
+    ("allow", "--allow"),
+    ("require_lts", "--require-lts"),
+    ("supported_through", "--supported-through"),
+    ("exclude_dev", "--exclude-dev"),
+    ("warn_within", "--warn-within"),
+];
+
 /// Options of the audit (the command run when no subcommand is given).
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
     /// List every crate of each train, and who pulls the train in
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    /// Print only error-level findings (nothing when there is none)
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Fail (exit 1) when a release train is past its end of life (same as `-D eol`)
     #[arg(long)]
@@ -200,6 +290,41 @@ pub enum Format {
     Sarif,
 }
 
+/// The formats of `calendar`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ViewFormat {
+    Human,
+    Json,
+    /// A table and a Mermaid chart
+    Markdown,
+}
+
+/// The formats of `status` and `upgrade`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Human,
+    Json,
+}
+
+impl From<ViewFormat> for Format {
+    fn from(f: ViewFormat) -> Format {
+        match f {
+            ViewFormat::Human => Format::Human,
+            ViewFormat::Json => Format::Json,
+            ViewFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+impl From<DataFormat> for Format {
+    fn from(f: DataFormat) -> Format {
+        match f {
+            DataFormat::Human => Format::Human,
+            DataFormat::Json => Format::Json,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -208,10 +333,18 @@ pub enum ColorChoice {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    use crate::policy::{EARLIEST_DATE, LATEST_DATE, date_in_range};
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .filter(|_| s.len() == 10)
-        .ok_or_else(|| "expected a calendar date as YYYY-MM-DD".to_string())
+        .ok_or_else(|| "expected a calendar date as YYYY-MM-DD".to_string())?;
+    if date_in_range(date) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "expected a date from {EARLIEST_DATE} to {LATEST_DATE} (the range the release calendar is evaluated in)"
+        ))
+    }
 }
 
 fn parse_selector(s: &str) -> Result<Selector, String> {

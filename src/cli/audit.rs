@@ -5,6 +5,7 @@ use super::{Env, color_enabled, load_data, project, write_out};
 use crate::audit::{self, Audit, Options};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::family;
 use crate::findings::{Code, Level, Levels, Selector};
 use crate::inventory;
 use crate::render::{github, human, json, markdown, paint::Paint, sarif};
@@ -30,11 +31,22 @@ pub fn run(
             crate::text::sanitize(why)
         );
     }
-    let inv = inventory::inventory(&project.inputs, &data.family);
     let mut opts = options(cli, matches, &project.config, env);
+    let newest = family::newest_plausible_major(data.newest_major(), opts.as_of);
+    let inv = inventory::inventory_within(&project.inputs, &data.family, newest);
     opts.rust_version = project.rust_version.clone();
+    opts.rust_version_at = project.rust_version_at.clone();
     let report = audit::audit(&inv, &data, &opts);
-    write_out(out, &render(&report, cli, env, err)?)?;
+    let markdown = || {
+        let used = super::calendar::used_in(&inv);
+        let cal = crate::calendar::calendar(&data, report.as_of, 12, &used);
+        format!(
+            "{}\n### Release calendar\n\n{}",
+            markdown::render(&report),
+            crate::render::calendar::mermaid(&cal)
+        )
+    };
+    write_out(out, &render(&report, cli, env, err, markdown)?)?;
     let code = report.result.exit_code();
     // The process ends next: freeing thousands of small strings one by one
     // would cost more than the rest of a typical run; the OS takes them back.
@@ -51,10 +63,10 @@ fn options(cli: &Cli, matches: &ArgMatches, config: &Config, env: &Env) -> Optio
     opts.exclude_dev = a.exclude_dev || config.exclude_dev;
     opts.ignores = config.ignore.clone();
     let mut levels = Levels::default();
-    if config.require_lts || a.require_lts {
+    if config.require_lts {
         levels.push(Selector::Code(Code::NotLts), Some(Level::Error));
     }
-    if config.deny_eol || a.deny_eol {
+    if config.deny_eol {
         levels.push(Selector::Code(Code::Eol), Some(Level::Error));
     }
     for (list, level) in [
@@ -71,9 +83,17 @@ fn options(cli: &Cli, matches: &ArgMatches, config: &Config, env: &Env) -> Optio
     opts
 }
 
-/// `-D`/`-W`/`-A` in command-line order: the later wins.
+/// `-D`/`-W`/`-A`, `--deny-eol` and `--require-lts` in command-line order:
+/// the later wins, and all of them win over the configuration.
 fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
     let mut ordered: Vec<(usize, Selector, Option<Level>)> = Vec::new();
+    for (id, code) in [("deny_eol", Code::Eol), ("require_lts", Code::NotLts)] {
+        if matches.get_flag(id)
+            && let Some(index) = matches.index_of(id)
+        {
+            ordered.push((index, Selector::Code(code), Some(Level::Error)));
+        }
+    }
     for (id, level) in [
         ("deny", Some(Level::Error)),
         ("warn", Some(Level::Warning)),
@@ -91,21 +111,29 @@ fn command_line_levels(matches: &ArgMatches, levels: &mut Levels) {
     }
 }
 
-fn render(report: &Audit, cli: &Cli, env: &Env, err: &mut dyn Write) -> Result<String> {
+/// `markdown` gives the Markdown report with the release calendar.
+fn render(
+    report: &Audit,
+    cli: &Cli,
+    env: &Env,
+    err: &mut dyn Write,
+    markdown: impl Fn() -> String,
+) -> Result<String> {
     Ok(match cli.common.format {
         Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report),
+        Format::Markdown => markdown(),
         Format::Sarif => sarif::render(report),
         Format::Github => {
             // The annotations matter more than the summary: a summary that
             // cannot be written is a warning, never the end of the run.
             if let Some(path) = &env.github_step_summary
-                && let Err(e) = append(path, &markdown::render(report))
+                && let Err(e) = append(path, &markdown())
             {
                 let _ = writeln!(err, "warning: {e}");
             }
             github::render(report)
         }
+        Format::Human if cli.audit.quiet => quiet(report, color_enabled(cli.common.color, env)),
         Format::Human => human::render(
             report,
             &human::HumanOptions {
@@ -131,4 +159,22 @@ fn append(path: &Path, text: &str) -> Result<()> {
                 format!("cannot append the step summary: {e}"),
             )
         })
+}
+
+/// `--quiet`: the error-level findings only, one per paragraph; nothing when
+/// there is none. (The machine formats are never abridged.)
+fn quiet(report: &Audit, color: bool) -> String {
+    let paint = Paint { enabled: color };
+    let mut out = String::new();
+    for f in report.findings.iter().filter(|f| f.level == Level::Error) {
+        let head = format!("{}[{}]", f.level.as_str(), f.code);
+        let text = crate::text::wrap(
+            &format!("{head}: {}", crate::text::sanitize(&f.message)),
+            80,
+            4,
+        );
+        let rest = text.strip_prefix(&head).unwrap_or(&text);
+        out.push_str(&format!("{}{rest}\n", paint.level(f.level, &head)));
+    }
+    out
 }

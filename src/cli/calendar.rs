@@ -60,9 +60,20 @@ fn used_trains(
     } else {
         project(common, env)?
     };
-    let inv = inventory::inventory(&project.inputs, &data.family);
-    Ok(inv
-        .trains
+    let inv = inventory::inventory_within(
+        &project.inputs,
+        &data.family,
+        crate::family::newest_plausible_major(
+            data.newest_major(),
+            common.date.unwrap_or(env.today),
+        ),
+    );
+    Ok(used_in(&inv))
+}
+
+/// The project's trains, each with its most telling crate (`wasmtime 47.0.2`).
+pub(super) fn used_in(inv: &inventory::Inventory) -> BTreeMap<u32, String> {
+    inv.trains
         .iter()
         .filter(|(major, _)| **major > 0)
         .map(|(&major, crates)| {
@@ -72,5 +83,5 @@ fn used_trains(
                 .unwrap_or(&crates[0]);
             (major, format!("{} {}", c.name, c.version))
         })
-        .collect())
+        .collect()
 }

@@ -4,7 +4,9 @@
 
 mod args;
 mod audit;
+mod bot_config;
 mod calendar;
+mod manuals;
 mod refresh;
 mod status;
 mod transaction;
@@ -19,13 +21,13 @@ use crate::config::{self, Config};
 use crate::data::Data;
 use crate::data::SourceKind;
 use crate::error::{Error, Result};
-use crate::findings::Code;
+use crate::findings::{Code, Location};
 use crate::input;
 use crate::inventory::LockInput;
 use crate::workspace;
 use args::{Cargo, Command, CommonArgs};
 use chrono::NaiveDate;
-use clap::{CommandFactory, FromArgMatches};
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use semver::Version;
 use std::ffi::OsString;
 use std::io::Write;
@@ -41,6 +43,10 @@ pub struct Env {
     pub today: NaiveDate,
     pub cargo_term_color: Option<String>,
     pub no_color: bool,
+    /// CLICOLOR_FORCE is set and not `0`: colour even when not a terminal.
+    pub clicolor_force: bool,
+    /// CLICOLOR is `0`: no colour.
+    pub clicolor_off: bool,
     pub stdout_is_terminal: bool,
     pub github_step_summary: Option<PathBuf>,
     pub current_dir: Option<PathBuf>,
@@ -80,6 +86,9 @@ impl Env {
             today: chrono::Utc::now().date_naive(),
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            clicolor_force: std::env::var_os("CLICOLOR_FORCE")
+                .is_some_and(|v| !v.is_empty() && v != "0"),
+            clicolor_off: std::env::var_os("CLICOLOR").is_some_and(|v| v == "0"),
             stdout_is_terminal: std::io::stdout().is_terminal(),
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             current_dir: std::env::current_dir().ok(),
@@ -110,16 +119,44 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         let _ = writeln!(err, "error: expected the `{SUBCOMMAND}` subcommand");
         return 2;
     };
-    let cli = match Cargo::from_arg_matches(&matches) {
+    let mut cli = match Cargo::from_arg_matches(&matches) {
         Ok(Cargo::WasmtimeSupport(cli)) => cli,
         Err(e) => return clap_error(e, out, err),
     };
+    cli.common.format = match command_format(&cli, sub) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    };
+    if let Some(Command::Upgrade(a)) = &mut cli.command {
+        a.offline = cli.common.offline;
+    }
+    if let Some((name, _)) = sub.subcommand()
+        && let Some((_, flag)) = args::AUDIT_ONLY
+            .iter()
+            .find(|(id, _)| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+    {
+        let _ = writeln!(
+            err,
+            "error: `{flag}` is an option of the audit and cannot be used with `{name}` (see --help)"
+        );
+        return 2;
+    }
+    if let Err(e) = reject_ignored(sub) {
+        let _ = writeln!(err, "error: {e}");
+        return 2;
+    }
     let result = match &cli.command {
         None => audit::run(&cli, sub, env, out, err),
         Some(Command::Refresh(args)) => refresh::run(&cli.common, args, env, out, err),
         Some(Command::Calendar(args)) => calendar::run(&cli.common, args, env, out, err),
         Some(Command::Status(args)) => status::run(&cli.common, args, env, out, err),
         Some(Command::Upgrade(args)) => upgrade::run(&cli.common, args, env, out, err),
+        Some(Command::BotConfig(args)) => bot_config::run(&cli.common, args, env, out, err),
+        Some(Command::Completions(args)) => manuals::completions(args.shell, out),
+        Some(Command::Man) => manuals::man(out),
     };
     match result {
         Ok(code) => code,
@@ -128,6 +165,87 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
             2
         }
     }
+}
+
+/// The format of the command: its own `--format`, or one given before the
+/// subcommand's name (`--format json calendar`) if the command has it.
+fn command_format(cli: &args::Cli, matches: &clap::ArgMatches) -> Result<Format> {
+    use clap::parser::ValueSource::CommandLine;
+    let (own, supported): (Format, &[Format]) = match &cli.command {
+        None => return Ok(cli.audit.format),
+        Some(Command::Calendar(a)) => (
+            a.format.into(),
+            &[Format::Human, Format::Json, Format::Markdown],
+        ),
+        Some(Command::Status(a)) => (a.format.into(), &[Format::Human, Format::Json]),
+        Some(Command::Upgrade(a)) => (a.format.into(), &[Format::Human, Format::Json]),
+        Some(_) => (Format::Human, &[]),
+    };
+    let Some((name, sub)) = matches.subcommand() else {
+        return Ok(own);
+    };
+    // (Asking clap about an argument a command lacks would panic.)
+    let own_given = !supported.is_empty() && sub.value_source("format") == Some(CommandLine);
+    if own_given || matches.value_source("format") != Some(CommandLine) {
+        return Ok(own);
+    }
+    let before = cli.audit.format;
+    if supported.contains(&before) {
+        return Ok(before);
+    }
+    let names: Vec<String> = supported
+        .iter()
+        .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+        .collect();
+    let given = before
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    Err(Error::new(if names.is_empty() {
+        format!("`{name}` has no --format")
+    } else {
+        format!(
+            "`{name}` does not support --format {given}; expected {}",
+            names.join(", ")
+        )
+    }))
+}
+
+/// The shared (global) options each subcommand would ignore: refused
+/// rather than silently dropped. (clap still lists them in the
+/// subcommand's help, as it propagates global options to every subcommand.)
+fn ignored_by(subcommand: &str) -> &'static [&'static str] {
+    const ALL: &[&str] = &[
+        "manifest_path",
+        "lockfile",
+        "date",
+        "color",
+        "cache_dir",
+        "offline",
+        "config",
+        "advisory_db",
+    ];
+    match subcommand {
+        "refresh" => &["lockfile", "date", "color", "advisory_db"],
+        "status" => &["manifest_path", "lockfile", "config"],
+        "bot-config" => &["color", "config"],
+        "completions" | "man" => ALL,
+        _ => &[],
+    }
+}
+
+fn reject_ignored(matches: &clap::ArgMatches) -> Result<()> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let given = |id: &str| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    if let Some(id) = ignored_by(name).iter().find(|id| given(id)) {
+        return Err(Error::new(format!(
+            "`{name}` does not use --{} (see `cargo wasmtime-support {name} --help`)",
+            id.replace('_', "-")
+        )));
+    }
+    Ok(())
 }
 
 /// The release facts, in layers, newest winning: the embedded snapshot, what
@@ -232,17 +350,25 @@ struct Project {
     rust_version: Option<Version>,
     /// Why the workspace was read with `cargo metadata` (shown with `-v`).
     declined: Option<String>,
+    /// The manifest line that declares `rust_version`.
+    rust_version_at: Option<Location>,
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
+    let given = common.config.as_deref().map(config_file).transpose()?;
     if common.lockfile.is_empty() {
         let ws = workspace::locate(common.manifest_path.as_deref())?;
-        let config = match &ws.config {
-            Some((value, origin)) => config::parse(value, origin)?,
-            None => Config::default(),
+        let config = match (given, &ws.config) {
+            (Some(c), _) => c,
+            (None, Some((value, origin))) => config::parse(value, origin)?,
+            (None, None) => Config::default(),
         };
         let mut lockfile = input::read_lockfile(&ws.lockfile)?;
         lockfile.path = shown_path(&ws.lockfile, env);
+        let rust_version_at = ws
+            .rust_version
+            .as_ref()
+            .and_then(|v| rust_version_line(&ws.manifests, v, env));
         Ok(Project {
             inputs: vec![LockInput {
                 lockfile,
@@ -251,26 +377,126 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             config,
             rust_version: ws.rust_version,
             declined: ws.declined,
+            rust_version_at,
         })
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
         let mut rust_version: Option<Version> = None;
+        let mut beside: Option<(Config, String)> = None;
+        let own = common.lockfile.iter().filter(|p| p.as_os_str() != "-");
+        for p in own.filter(|_| given.is_none()) {
+            let Some((value, origin)) = config_beside(p)? else {
+                continue;
+            };
+            let config = config::parse(&value, &origin)?;
+            match &beside {
+                Some((c, first)) if *c != config => {
+                    return Err(Error::new(format!(
+                        "{first} and {origin} configure the audit differently; choose one with --config"
+                    )));
+                }
+                Some(_) => {}
+                None => beside = Some((config, origin)),
+            }
+        }
+        let mut manifests = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for p in &common.lockfile {
+            // The same file given twice (under any name) is read once.
+            if p.as_os_str() != "-"
+                && let Ok(canonical) = std::fs::canonicalize(p)
+                && !seen.insert(canonical)
+            {
+                continue;
+            }
             let lockfile = input::read_lockfile(p)?;
             let (members, declared) = workspace::beside(p);
+            if declared.is_some() {
+                manifests.push(p.with_file_name("Cargo.toml"));
+            }
             rust_version = match (rust_version, declared) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
             inputs.push(LockInput { lockfile, members });
         }
+        let rust_version_at = rust_version
+            .as_ref()
+            .and_then(|v| rust_version_line(&manifests, v, env));
         Ok(Project {
             inputs,
-            config: Config::default(),
+            config: given.or(beside.map(|(c, _)| c)).unwrap_or_default(),
             rust_version,
             declined: None,
+            rust_version_at,
         })
     }
+}
+
+/// `--config PATH`: a TOML file with the keys of the manifests' table.
+fn config_file(path: &Path) -> Result<Config> {
+    let shown = path.display().to_string();
+    // A regular file of bounded size, never a FIFO or a device.
+    let text = input::read_manifest(path, &shown)?;
+    let value: toml::Table = toml::from_str(&text)
+        .map_err(|e| Error::in_file(&shown, format!("not valid TOML: {}", e.message())))?;
+    let value = serde_json::to_value(value)
+        .map_err(|e| Error::in_file(&shown, format!("unsupported value: {e}")))?;
+    config::parse(&value, &shown)
+}
+
+/// The tool's table in the manifest beside a lockfile, if there is one.
+fn config_beside(lockfile: &Path) -> Result<Option<(serde_json::Value, String)>> {
+    let manifest = lockfile.with_file_name("Cargo.toml");
+    let shown = manifest.display().to_string();
+    // As for the members beside it: a manifest that is missing or not a
+    // readable regular file (a FIFO, a device) just is not there.
+    let Ok(text) = input::read_manifest(&manifest, &shown) else {
+        return Ok(None);
+    };
+    let Ok(doc) = toml::from_str::<toml::Table>(&text) else {
+        // Not ours to judge: the audit reads the lockfile, not this manifest.
+        return Ok(None);
+    };
+    for section in ["workspace", "package"] {
+        if let Some(table) = doc
+            .get(section)
+            .and_then(|s| s.get("metadata"))
+            .and_then(|m| m.get(config::TABLE))
+        {
+            let value = serde_json::to_value(table)
+                .map_err(|e| Error::in_file(&shown, format!("unsupported value: {e}")))?;
+            return Ok(Some((
+                value,
+                format!("{shown} [{section}.metadata.{}]", config::TABLE),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The first manifest line declaring `rust-version = "<declared>"`.
+fn rust_version_line(manifests: &[PathBuf], declared: &Version, env: &Env) -> Option<Location> {
+    manifests.iter().find_map(|m| {
+        let text = std::fs::read_to_string(m).ok()?;
+        let line = text.lines().position(|l| {
+            let Some(value) = l.trim_start().strip_prefix("rust-version") else {
+                return false;
+            };
+            let value = value.trim_start().strip_prefix('=').unwrap_or("").trim();
+            let value = value
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            crate::data::rust_version(value).is_some_and(|v| v == *declared)
+        })?;
+        Some(Location {
+            path: shown_path(m, env),
+            line: u32::try_from(line + 1).ok()?,
+        })
+    })
 }
 
 /// A workspace's lockfile shown relative to the current directory when inside it.
@@ -302,7 +528,9 @@ pub fn color_enabled(choice: Option<ColorChoice>, env: &Env) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => !env.no_color && env.stdout_is_terminal,
+        ColorChoice::Auto => {
+            !env.no_color && !env.clicolor_off && (env.clicolor_force || env.stdout_is_terminal)
+        }
     }
 }
 
@@ -411,6 +639,16 @@ mod tests {
         assert!(args::parse_date("2026-02-30").is_err());
         assert!(args::parse_date("2026-1-5").is_err());
         assert!(args::parse_date("yesterday").is_err());
+        for outside in ["9999-12-31", "0000-01-01", "2018-12-31", "2200-01-01"] {
+            assert!(
+                args::parse_date(outside)
+                    .unwrap_err()
+                    .contains("2199-12-31"),
+                "{outside}"
+            );
+        }
+        assert!(args::parse_date(crate::policy::EARLIEST_DATE).is_ok());
+        assert!(args::parse_date(crate::policy::LATEST_DATE).is_ok());
     }
 
     #[test]

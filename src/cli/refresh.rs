@@ -10,6 +10,8 @@ use crate::cargo_config;
 use crate::config;
 use crate::data::{Data, SourceKind, release_notes_json};
 use crate::error::{Error, Result};
+#[cfg(feature = "network")]
+use crate::registry::fetch;
 use crate::registry::{self, FetchOptions};
 use crate::release_notes;
 use crate::text::plural;
@@ -20,6 +22,10 @@ use std::time::{Duration, Instant};
 /// How long to wait for another refresh of the same cache to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(300);
 
+#[cfg_attr(
+    not(feature = "network"),
+    allow(unreachable_code, unused_variables, unused_mut)
+)]
 pub fn run(
     common: &CommonArgs,
     args: &RefreshArgs,
@@ -74,7 +80,7 @@ pub fn run(
             let _ = err.flush();
         }
     };
-    let fetched = registry::fetch(
+    let fetched = fetch(
         &opts,
         &names,
         previous.as_ref(),
@@ -254,6 +260,9 @@ fn lock(dir: &std::path::Path, err: &mut dyn Write) -> Result<tame_index::index:
 
 /// The config's `index-url`, when run inside a workspace that sets one.
 fn configured_index(common: &CommonArgs) -> Result<Option<String>> {
+    if let Some(path) = &common.config {
+        return Ok(super::config_file(path)?.index_url);
+    }
     if !common.lockfile.is_empty() {
         return Ok(None);
     }
@@ -265,4 +274,19 @@ fn configured_index(common: &CommonArgs) -> Result<Option<String>> {
         Some((value, origin)) => Ok(config::parse(value, origin)?.index_url),
         None => Ok(None),
     }
+}
+
+/// Built without the `network` feature there is no HTTP client to fetch with.
+#[cfg(not(feature = "network"))]
+fn fetch(
+    opts: &FetchOptions,
+    _names: &[&str],
+    _previous: Option<&Cache>,
+    _now: chrono::DateTime<chrono::Utc>,
+    _progress: &mut dyn FnMut(usize, usize),
+) -> Result<registry::Fetched> {
+    Err(Error::new(format!(
+        "refresh: built without network support (the `network` feature), cannot fetch {}",
+        opts.index.shown
+    )))
 }

@@ -39,7 +39,7 @@ pub fn run(
     let data = load_data(common, env, err)?;
     let as_of = common.date.unwrap_or(env.today);
     let ws = workspace::locate(common.manifest_path.as_deref())?;
-    let inv = inventory_of(&ws, &data)?;
+    let inv = inventory_of(&ws, &data, as_of)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
     let stale = upgrade::staleness(&data, as_of);
     let choice = match upgrade::decide(&data, args.to.as_deref(), &in_use, as_of)? {
@@ -140,7 +140,7 @@ pub fn run(
             text.push('\n');
         } else {
             text.push_str("Updated Cargo.lock with `cargo update --workspace`.\n\n");
-            let inv = inventory_of(&ws, &data)?;
+            let inv = inventory_of(&ws, &data, as_of)?;
             let report = audit::audit(&inv, &data, &Options::new(as_of));
             text.push_str(&human::render(&report, &Default::default()));
         }
@@ -216,12 +216,17 @@ fn rust_version_gap(data: &Data, choice: &Choice, declared: Option<&Version>) ->
     })
 }
 
-fn inventory_of(ws: &workspace::Workspace, data: &Data) -> Result<inventory::Inventory> {
+fn inventory_of(
+    ws: &workspace::Workspace,
+    data: &Data,
+    as_of: chrono::NaiveDate,
+) -> Result<inventory::Inventory> {
     let input = LockInput {
         lockfile: input::read_lockfile(&ws.lockfile)?,
         members: ws.members.clone(),
     };
-    Ok(inventory::inventory(&[input], &data.family))
+    let newest = crate::family::newest_plausible_major(data.newest_major(), as_of);
+    Ok(inventory::inventory_within(&[input], &data.family, newest))
 }
 
 /// Release notes of every major between the trains in use and the target.
@@ -343,7 +348,7 @@ fn apply(
             lockfile_updated: false,
         });
     }
-    if let Err(error) = cargo_update(&ws.root) {
+    if let Err(error) = cargo_update(&ws.root, args.offline) {
         let mut all: Vec<Change> = changed;
         if let Some(old) = lock_before
             && std::fs::read(&ws.lockfile).ok().as_ref() != Some(&old)
@@ -364,10 +369,11 @@ fn apply(
     })
 }
 
-fn cargo_update(root: &Path) -> Result<()> {
+fn cargo_update(root: &Path, offline: bool) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(["update", "--workspace", "--manifest-path"])
+        .args(offline.then_some("--offline"))
         .arg(root.join("Cargo.toml"))
         .stdin(std::process::Stdio::null())
         .output()

@@ -223,13 +223,15 @@ fn finish(raw: RawDoc, text: &str, path: &str) -> Result<Lockfile> {
     })
 }
 
-/// Cargo package names: ASCII letters, digits, `-` and `_` (64 characters at most
-/// on crates.io; local names may be longer, so only the alphabet is checked).
+/// Package names as cargo accepts them: Unicode identifier characters
+/// (letters of any script, digits, `_`) and `-`. Cargo also wants the first
+/// character to start an identifier; lockfiles are not refused for that.
+/// Output escapes what is shown, so any accepted name is safe to print.
 fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            .chars()
+            .all(|c| unicode_ident::is_xid_continue(c) || c == '-')
 }
 
 #[cfg(test)]
@@ -296,6 +298,21 @@ version = "0.1.0"
             mirror.to_string(),
             "registry sparse+https://mirror.example/index/"
         );
+    }
+
+    #[test]
+    fn names_cargo_accepts_are_accepted() {
+        for name in ["wasmtime", "crate_2-x", "héllo-wörld", "日本語", "ñ_crate"] {
+            let text =
+                format!("version = 4\n\n[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\n");
+            let lock = parse(&text, "Cargo.lock").unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(lock.packages[0].name, name);
+        }
+        for name in ["wasm time", "a\\u001bb", "a/b", "a.b", "😀"] {
+            let text =
+                format!("version = 4\n\n[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\n");
+            assert!(parse(&text, "Cargo.lock").is_err(), "{name}");
+        }
     }
 
     #[test]

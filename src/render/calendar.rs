@@ -161,11 +161,14 @@ pub fn render(c: &Calendar, o: &ChartOptions) -> String {
                 Cell::Blank => text,
             });
         }
-        let note = match row.status {
+        let mut note = match row.status {
             Status::Eol => format!("EOL {}", row.eol),
             Status::Unreleased => format!("from {}", row.release),
             _ => format!("until {}", row.eol),
         };
+        if row.projected {
+            note.push('*');
+        }
         let _ = writeln!(out, "{label}{line} {note}");
     }
 
@@ -177,6 +180,13 @@ pub fn render(c: &Calendar, o: &ChartOptions) -> String {
             "{bar} supported from release to end of life   {today_mark} today   LTS: 24 months, others: 2"
         ))
     );
+    if c.rows.iter().any(|r| r.projected) {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim("* projected: dates from the release policy, not yet in the data")
+        );
+    }
     let used: Vec<String> = c
         .rows
         .iter()
@@ -205,7 +215,7 @@ enum Cell {
 
 fn bar_style(row: &Row) -> Style {
     let base = match row.status {
-        Status::Supported | Status::Prerelease => Style::new().green(),
+        Status::Supported => Style::new().green(),
         Status::Eol => Style::new().red(),
         Status::Unreleased => Style::new().blue(),
     };
@@ -247,6 +257,51 @@ pub fn markdown(c: &Calendar) -> String {
             r.used.as_deref().map(escape).unwrap_or_default()
         );
     }
+    out.push('\n');
+    out.push_str(&mermaid(c));
+    out
+}
+
+/// The calendar as a Mermaid `gantt` block (GitHub renders it in comments
+/// and job summaries): the project's trains highlighted (`crit`), EOL ones
+/// done, supported ones active, projected ones named so, and the evaluated
+/// date as a milestone (Mermaid's own today marker would show the reader's
+/// today, not the report's).
+pub fn mermaid(c: &Calendar) -> String {
+    let mut out = String::from("```mermaid\ngantt\n");
+    let _ = writeln!(out, "    title Wasmtime release trains as of {}", c.as_of);
+    out.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n");
+    out.push_str("    section Today\n");
+    let _ = writeln!(out, "    {0} :milestone, today, {0}, 0d", c.as_of);
+    out.push_str("    section Trains\n");
+    for r in &c.rows {
+        let mut name = format!("{}{}", r.major, if r.lts { " LTS" } else { "" });
+        if r.used.is_some() {
+            name.push_str(" (this project)");
+        }
+        if r.projected {
+            name.push_str(" (projected)");
+        }
+        let mut tags = Vec::new();
+        if r.used.is_some() {
+            tags.push("crit");
+        }
+        match r.status {
+            Status::Eol => tags.push("done"),
+            Status::Supported => tags.push("active"),
+            Status::Unreleased => {}
+        }
+        tags.push("");
+        let _ = writeln!(
+            out,
+            "    {name} :{}w{}, {}, {}",
+            tags.join(", "),
+            r.major,
+            r.release,
+            r.eol
+        );
+    }
+    out.push_str("```\n");
     out
 }
 

@@ -64,27 +64,40 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
         out.push('\n');
     }
 
-    let mut i = 0;
-    while i < a.findings.len() {
-        let f = &a.findings[i];
-        // Advisories against one crate version are listed under one heading.
-        let group = a.findings[i..]
-            .iter()
-            .take_while(|g| {
-                g.code == Code::Vulnerable
-                    && f.code == Code::Vulnerable
-                    && g.crate_name == f.crate_name
-                    && g.version == f.version
-                    && g.level == f.level
-            })
-            .count()
-            .max(1);
+    for f in &a.findings {
         let head = format!("{}[{}]", f.level.as_str(), f.code);
-        let text = if group > 1 {
+        let many = f.code == Code::Vulnerable && f.advisories.len() > 1;
+        let none_fixed = f.advisories.iter().all(|adv| adv.fixed_in.is_none());
+        let text = if many && none_fixed && !o.verbose {
+            // One action for all of them (move to a supported line): one paragraph.
+            let ids: Vec<&str> = f.advisories.iter().map(|adv| adv.id.as_str()).collect();
             format!(
-                "{head}: {} {} is affected by {group} security advisories:",
-                f.crate_name.as_deref().unwrap_or_default(),
-                f.version.as_deref().unwrap_or_default()
+                "{head}: {} {} is affected by {} advisories fixed only in later lines (-v lists them): {}",
+                sanitize(f.crate_name.as_deref().unwrap_or_default()),
+                sanitize(f.version.as_deref().unwrap_or_default()),
+                f.advisories.len(),
+                ids.join(", ")
+            )
+        } else if many {
+            let git = if f.message.contains("(git source:") {
+                " (git source: judged by its version number; check the fork)"
+            } else {
+                ""
+            };
+            let newest_fix = f
+                .advisories
+                .iter()
+                .map(|adv| adv.fixed_in.as_deref().map(semver::Version::parse))
+                .collect::<Option<Result<Vec<_>, _>>>()
+                .and_then(Result::ok)
+                .and_then(|fixes| fixes.into_iter().max())
+                .map(|v| format!(", all fixed by {v}"))
+                .unwrap_or_default();
+            format!(
+                "{head}: {} {} is affected by {} security advisories{newest_fix}{git}:",
+                sanitize(f.crate_name.as_deref().unwrap_or_default()),
+                sanitize(f.version.as_deref().unwrap_or_default()),
+                f.advisories.len()
             )
         } else {
             format!("{head}: {}", sanitize(&f.message))
@@ -92,30 +105,63 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
         let wrapped = wrap(&text, o.width, 4);
         let rest = wrapped.strip_prefix(&head).unwrap_or(&wrapped);
         let _ = writeln!(out, "{}{}", p.level(f.level, &head), rest);
-        if group > 1 {
-            for g in &a.findings[i..i + group] {
-                for adv in &g.advisories {
-                    let fix = match &adv.fixed_in {
-                        Some(v) => format!("fixed in {v}"),
-                        None => "no fix in this line".to_string(),
-                    };
-                    let line = format!("    {} ({fix}): {}", adv.id, sanitize(&adv.title));
+        if many && (o.verbose || !none_fixed) {
+            // Advisories fixed only in later lines are one line unless -v: the
+            // action is the same for all of them, moving to a supported line.
+            let (unfixed, fixed): (Vec<_>, Vec<_>) =
+                f.advisories.iter().partition(|adv| adv.fixed_in.is_none());
+            for adv in &fixed {
+                let line = format!(
+                    "    {} (fixed in {}): {}",
+                    adv.id,
+                    adv.fixed_in.as_deref().unwrap_or_default(),
+                    sanitize(&adv.title)
+                );
+                let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+            }
+            if o.verbose {
+                for adv in &unfixed {
+                    let line = format!(
+                        "    {} (no fix in this line): {}",
+                        adv.id,
+                        sanitize(&adv.title)
+                    );
                     let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
                 }
+            } else if !unfixed.is_empty() {
+                let ids: Vec<&str> = unfixed.iter().map(|adv| adv.id.as_str()).collect();
+                let noun = if unfixed.len() == 1 {
+                    "advisory"
+                } else {
+                    "advisories"
+                };
+                let line = format!(
+                    "    {} {noun} fixed only in later lines (-v lists them): {}",
+                    unfixed.len(),
+                    ids.join(", ")
+                );
+                let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
             }
         }
-        i += group;
     }
     if !a.findings.is_empty() {
         out.push('\n');
     }
     for i in &a.ignored {
         let until = i.until.map(|d| format!(" until {d}")).unwrap_or_default();
+        let what = [
+            i.advisory.as_deref(),
+            i.crate_name.as_deref(),
+            i.version.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(sanitize)
+        .collect::<Vec<_>>()
+        .join(" ");
         let line = format!(
-            "ignored[{}]: {} {}{until}: {}",
+            "ignored[{}]: {what}{until}: {}",
             i.code,
-            i.crate_name,
-            sanitize(&i.version),
             sanitize(&i.reason)
         );
         let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
@@ -142,11 +188,24 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
     if t.dev_only {
         let _ = writeln!(out, "  scope    dev-dependencies only");
     }
+    if !t.prerelease.is_empty() {
+        let versions: Vec<String> = t
+            .prerelease
+            .iter()
+            .map(|v| sanitize(&v.to_string()))
+            .collect();
+        let line = format!(
+            "  pre      {}: pre-release crates, never supported themselves",
+            versions.join(", ")
+        );
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
+    }
 
     if o.verbose {
         let _ = writeln!(out, "  crates");
         for c in &t.crates {
-            let _ = writeln!(out, "    {}", crate_line(c, many_lockfiles));
+            let line = format!("    {}", crate_line(c, many_lockfiles));
+            let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
         }
         if !t.pulled_in_by.is_empty() {
             let _ = writeln!(out, "  pulled in by");
@@ -162,10 +221,11 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
             }
         }
     } else {
-        let _ = writeln!(out, "  crates   {}", collapsed(t));
+        let line = format!("  crates   {}", collapsed(t));
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
         let unusual: Vec<String> = sources_summary(&t.crates);
         for s in unusual {
-            let _ = writeln!(out, "  source   {s}");
+            let _ = writeln!(out, "{}", wrap(&format!("  source   {s}"), o.width, 11));
         }
         if many_lockfiles {
             let mut files: Vec<&str> = t.crates.iter().map(|c| c.lockfile.as_str()).collect();
@@ -173,7 +233,8 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
             files.sort_unstable();
             files.dedup();
             let files: Vec<String> = files.iter().map(|f| sanitize(f)).collect();
-            let _ = writeln!(out, "  in       {}", files.join(", "));
+            let line = format!("  in       {}", files.join(", "));
+            let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
         }
     }
     if let Some(day) = t.advisories_unknown_after {
@@ -182,15 +243,9 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
         );
         let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
     }
-    let mut lines = upgrade_lines(&t.upgrade);
-    if let (Some(declared), Some(needed)) = (&a.rust_version, &t.upgrade.target_rust_version)
-        && crate::data::rust_version(needed).is_some_and(|n| n > *declared)
-    {
-        lines.push(format!(
-            "needs Rust {needed}; this workspace declares {}.{}",
-            declared.major, declared.minor
-        ));
-    }
+    // A Rust version the target needs beyond the workspace's is the msrv-gap
+    // finding's to say, once for every train that moves there.
+    let lines = upgrade_lines(&t.upgrade);
     for (i, line) in lines.into_iter().enumerate() {
         let head = if i == 0 { "  upgrade  " } else { "           " };
         let _ = writeln!(out, "{}", wrap(&format!("{head}{line}"), o.width, 11));
@@ -216,7 +271,6 @@ fn status_text(t: &Train, p: Paint) -> String {
     let word = match t.status {
         Status::Supported => "supported",
         Status::Eol => "EOL",
-        Status::Prerelease => "pre-release",
         Status::Unreleased => "unreleased",
     };
     let detail = match (t.status, t.eol_date, t.days_left) {
@@ -227,7 +281,6 @@ fn status_text(t: &Train, p: Paint) -> String {
             format!("since {eol} ({} ago)", days_text(-days))
         }
         (Status::Eol, None, _) => "(pre-1.0 releases were never supported)".to_string(),
-        (Status::Prerelease, ..) => "(never supported)".to_string(),
         (Status::Unreleased, ..) => match t.release_date {
             Some(d) => format!("(due {d})"),
             None => String::new(),
@@ -349,21 +402,62 @@ fn upgrade_lines(u: &Upgrade) -> Vec<String> {
                 .target_release_date
                 .map(|d| d.to_string())
                 .unwrap_or_default();
-            let mut lines = vec![format!("plan for {target} LTS, due {due}")];
-            if let Some(e) = effort("target", target) {
-                lines.push(format!("effort: {e}"));
-            }
-            if let Some(back) = &u.alternative {
-                lines.push(format!(
-                    "or move back to {} LTS: {}, supported until {}{}",
-                    back.major,
-                    back.version,
-                    back.eol_date,
-                    projected(back.projected)
-                ));
-                if let Some(e) = effort("move-back", back.major) {
-                    lines.push(format!("effort of moving back: {e}"));
+            let mut lines = Vec::new();
+            let back_line = |lines: &mut Vec<String>, lead: &str| {
+                if let Some(back) = &u.alternative {
+                    let e = effort("move-back", back.major)
+                        .map(|e| format!("; effort: {e}"))
+                        .unwrap_or_default();
+                    lines.push(format!(
+                        "{lead} {} LTS: {}, supported until {}{}{e}",
+                        back.major,
+                        back.version,
+                        back.eol_date,
+                        projected(back.projected)
+                    ));
                 }
+            };
+            let restore_forward = u
+                .restore
+                .as_ref()
+                .filter(|r| u.alternative.as_ref().is_none_or(|b| b.major != r.major));
+            if let Some(r) = restore_forward {
+                let e = u
+                    .effort
+                    .iter()
+                    .find(|e| e.effort.to == r.major)
+                    .map(|e| e.effort.short())
+                    .map(|e| format!("; effort: {e}"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "restore support now: move to {} ({}), supported until {}{e}",
+                    r.major, r.version, r.eol_date
+                ));
+                back_line(&mut lines, "or back to");
+                lines.push(format!("then plan for {target} LTS, due {due}"));
+            } else if u.restore.is_some() {
+                back_line(&mut lines, "restore support now: move back to");
+                lines.push(format!("then plan for {target} LTS, due {due}"));
+            } else if let Some(m) = &u.move_by {
+                let next = match &m.next_version {
+                    Some(v) => format!("{} ({v})", m.next_major),
+                    None => format!(
+                        "{} once published (due {})",
+                        m.next_major, m.next_release_date
+                    ),
+                };
+                lines.push(format!(
+                    "supported only until {}: by then move to {next}",
+                    m.date
+                ));
+                back_line(&mut lines, "or back to");
+                lines.push(format!("then plan for {target} LTS, due {due}"));
+            } else {
+                lines.push(format!("plan for {target} LTS, due {due}"));
+                back_line(&mut lines, "or move back to");
+            }
+            if let Some(e) = effort("target", target) {
+                lines.push(format!("effort of {target} LTS: {e}"));
             }
             lines
         }
@@ -381,14 +475,9 @@ fn summary(a: &Audit, p: Paint) -> String {
     if eol > 0 {
         parts.push(format!("{eol} EOL"));
     }
-    for (s, word) in [
-        (Status::Prerelease, "pre-release"),
-        (Status::Unreleased, "unreleased"),
-    ] {
-        let n = count(s);
-        if n > 0 {
-            parts.push(format!("{n} {word}"));
-        }
+    let unreleased = count(Status::Unreleased);
+    if unreleased > 0 {
+        parts.push(format!("{unreleased} unreleased"));
     }
     let r = &a.result;
     let verdict = match r.verdict {

@@ -60,6 +60,21 @@ pub fn render(a: &Audit) -> String {
                 f.code,
                 escape(&f.message)
             );
+            if f.code == Code::Vulnerable && f.advisories.len() > 1 {
+                for adv in &f.advisories {
+                    let fix = adv
+                        .fixed_in
+                        .as_deref()
+                        .map(|v| format!("fixed in {}", escape(v)))
+                        .unwrap_or_else(|| "no fix in this line".into());
+                    let _ = writeln!(
+                        out,
+                        "  - {} ({fix}): {}",
+                        escape(&adv.id),
+                        escape(&adv.title)
+                    );
+                }
+            }
         }
         out.push('\n');
     }
@@ -67,12 +82,20 @@ pub fn render(a: &Audit) -> String {
         out.push_str("### Ignored\n\n");
         for i in &a.ignored {
             let until = i.until.map(|d| format!(" until {d}")).unwrap_or_default();
+            let what = [
+                i.advisory.as_deref(),
+                i.crate_name.as_deref(),
+                i.version.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(escape)
+            .collect::<Vec<_>>()
+            .join(" ");
             let _ = writeln!(
                 out,
-                "- `{}` for {} {}{until}: {}",
+                "- `{}` for {what}{until}: {}",
                 i.code,
-                escape(&i.crate_name),
-                escape(&i.version),
                 escape(&i.reason)
             );
         }
@@ -105,7 +128,6 @@ fn status_cell(t: &Train) -> String {
         Status::Supported if t.lts => "🟢 supported (LTS)".into(),
         Status::Supported => "🟢 supported".into(),
         Status::Eol => "🔴 EOL".into(),
-        Status::Prerelease => "🟡 pre-release".into(),
         Status::Unreleased => "🟡 unreleased".into(),
     }
 }
@@ -150,6 +172,27 @@ fn crates_cell(t: &Train) -> String {
 
 fn checklist(a: &Audit) -> Vec<String> {
     let mut items = Vec::new();
+    // A patch update that fixes advisories comes first: no breaking changes.
+    for f in a
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::OutdatedPatch && !f.advisories.is_empty())
+    {
+        let (Some(major), Some(newest)) = (
+            f.major,
+            f.major
+                .and_then(|m| a.trains.iter().find(|t| t.major == m))
+                .and_then(|t| t.newest_patch.as_ref()),
+        ) else {
+            continue;
+        };
+        let n = f.advisories.len();
+        items.push(format!(
+            "- [ ] Update {} to {newest} (a patch update that fixes {n} security advisor{})",
+            escape(&crate::audit::label(major)),
+            if n == 1 { "y" } else { "ies" }
+        ));
+    }
     for t in &a.trains {
         let label = escape(&t.label());
         let u = &t.upgrade;
@@ -172,6 +215,38 @@ fn checklist(a: &Audit) -> Vec<String> {
                     String::new()
                 }
             ),
+            (Advice::NextLts, Some(m), _) if u.restore.is_some() || u.move_by.is_some() => {
+                let back = u
+                    .alternative
+                    .as_ref()
+                    .map(|b| format!(" or back to {} LTS ({})", b.major, b.version))
+                    .unwrap_or_default();
+                let due = u
+                    .target_release_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                match (&u.restore, &u.move_by) {
+                    (Some(r), _) if u.alternative.as_ref().is_some_and(|b| b.major == r.major) => {
+                        format!(
+                            "- [ ] Restore support for {label} now: move back to {} LTS ({}); then plan the move to {m} LTS (due {due})",
+                            r.major, r.version
+                        )
+                    }
+                    (Some(r), _) => format!(
+                        "- [ ] Restore support for {label} now: move to {} ({}){back}; then plan the move to {m} LTS (due {due})",
+                        r.major, r.version
+                    ),
+                    (None, Some(by)) => format!(
+                        "- [ ] Move {label} by {} to {}{back} (its support ends before {m} LTS is due {due})",
+                        by.date,
+                        match &by.next_version {
+                            Some(v) => format!("{} ({v})", by.next_major),
+                            None => format!("{} once published", by.next_major),
+                        }
+                    ),
+                    (None, None) => String::new(),
+                }
+            }
             (Advice::NextLts, Some(m), _) => match &u.alternative {
                 Some(back) => format!(
                     "- [ ] Plan {label}'s move to {m} LTS (due {}) or back to {} LTS ({})",

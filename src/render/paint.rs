@@ -32,7 +32,7 @@ impl Paint {
         let style = match status {
             Status::Supported => Style::new().green().bold(),
             Status::Eol => Style::new().red().bold(),
-            Status::Prerelease | Status::Unreleased => Style::new().yellow().bold(),
+            Status::Unreleased => Style::new().yellow().bold(),
         };
         self.style(text, style)
     }

@@ -20,7 +20,6 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         (Status::Eol, Some(eol), Some(days)) => {
             format!("EOL since {eol} ({} ago)", days_text(-days))
         }
-        (Status::Prerelease, ..) => "pre-release: never supported".to_string(),
         (Status::Unreleased, ..) => "not released yet".to_string(),
         _ => r.status.as_str().to_string(),
     };
@@ -30,6 +29,13 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         p.status(r.status, &status),
         r.as_of
     );
+    if let (true, Some(v)) = (r.prerelease, &r.version) {
+        let line = format!(
+            "  pre        {v} is a pre-release, never supported itself; judged as {}.{}.{} for advisories",
+            v.major, v.minor, v.patch
+        );
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    }
     if let (Some(branch), Some(release)) = (r.branch_date, r.release_date) {
         let published = r
             .published
@@ -128,7 +134,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     } else if r.advisories.is_empty() && r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
     }
-    let _ = writeln!(out, "  upgrade    {}", advice_sentence(&r.upgrade));
+    let line = format!("  upgrade    {}", advice_sentence(&r.upgrade));
+    let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     let facts = format!("  facts      {}", r.data.summary());
     let facts = crate::text::wrap(&facts, 80, 13);
     if r.upgrade.path.len() > 1 {
@@ -142,6 +149,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     for e in &r.upgrade.effort {
         let what = match e.option {
             "move-back" => format!("back to {}", e.effort.to),
+            "restore" => format!("restore: to {}", e.effort.to),
             _ => format!("to {}", e.effort.to),
         };
         let line = format!("  effort     {what}: {}", e.effort.short());

@@ -1,0 +1,121 @@
+//! `bot-config`: print Renovate or Dependabot configuration for the
+//! workspace's family crates, or merge it into the bot's file (`--write`).
+
+use super::args::{BotConfigArgs, CommonArgs, TrackArg};
+use super::{Env, load_data, project, write_out};
+use crate::bot_config::{self, Track, dependabot, renovate};
+use crate::error::{Error, Result};
+use crate::inventory;
+use crate::workspace;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub fn run(
+    common: &CommonArgs,
+    args: &BotConfigArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let data = load_data(common, env, err)?;
+    let project = project(common, env)?;
+    let inv = inventory::inventory(&project.inputs, &data.family);
+    let track = match args.track {
+        TrackArg::Lts => Track::Lts,
+        TrackArg::Latest => Track::Latest,
+    };
+    let plan = bot_config::plan(&inv, &data, track, common.date.unwrap_or(env.today))?;
+    if !plan.uncapped.is_empty() {
+        let _ = writeln!(
+            err,
+            "warning: left uncapped, their numbering at Wasmtime {} is unknown: {}",
+            plan.stay_on + 1,
+            plan.uncapped.join(", ")
+        );
+    }
+    if !args.write {
+        let text = if args.dependabot {
+            dependabot::render(&plan)
+        } else {
+            renovate::render(&plan)
+        };
+        return write_out(out, &text).map(|()| 0);
+    }
+    let root = root(common)?;
+    let path = if args.dependabot {
+        existing_or_first(
+            &root,
+            &[".github/dependabot.yml", ".github/dependabot.yaml"],
+        )
+    } else {
+        if root.join("renovate.json5").exists() {
+            return Err(Error::in_file(
+                &root.join("renovate.json5").display().to_string(),
+                "JSON5 is not supported; print the configuration and merge it by hand",
+            ));
+        }
+        existing_or_first(
+            &root,
+            &["renovate.json", ".github/renovate.json", ".renovaterc.json"],
+        )
+    };
+    let shown = path.display().to_string();
+    // A regular file of bounded size (never a FIFO or a device), or none yet.
+    let existing = if std::fs::symlink_metadata(&path).is_err() {
+        String::new()
+    } else {
+        crate::input::read_manifest(&path, &shown)?
+    };
+    let merged = if args.dependabot {
+        dependabot::merge(&existing, &plan)
+    } else {
+        renovate::merge(&existing, &plan)
+    }
+    .map_err(|e| Error::in_file(&shown, e.message()))?;
+    if merged == existing {
+        return write_out(out, &format!("{shown} is up to date\n")).map(|()| 0);
+    }
+    write_atomically(&path, &merged)
+        .map_err(|e| Error::in_file(&shown, format!("cannot write: {e}")))?;
+    write_out(out, &format!("Wrote {shown}\n"))?;
+    Ok(0)
+}
+
+/// The workspace root: where the bots look for their files.
+fn root(common: &CommonArgs) -> Result<PathBuf> {
+    match common.lockfile.as_slice() {
+        [] => Ok(workspace::locate(common.manifest_path.as_deref())?.root),
+        [one] if one.as_os_str() != "-" => Ok(one
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()),
+        _ => Err(Error::new(
+            "bot-config --write needs one workspace: --manifest-path or a single --lockfile file",
+        )),
+    }
+}
+
+fn existing_or_first(root: &Path, candidates: &[&str]) -> PathBuf {
+    candidates
+        .iter()
+        .map(|c| root.join(c))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| root.join(candidates[0]))
+}
+
+/// Writes beside the file and renames, so a failure leaves the old file whole.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.wasmtime-support.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("config")
+    ));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
