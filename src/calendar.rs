@@ -1,7 +1,7 @@
 //! The release calendar around a date: one row per major that is supported,
 //! recently EOL or upcoming within the window, plus the trains a project uses.
 
-use crate::data::{Data, Provenance};
+use crate::data::{Data, Provenance, Publication};
 use crate::policy::{self, Status};
 use crate::releases;
 use chrono::{Datelike, Months, NaiveDate};
@@ -69,7 +69,11 @@ pub fn calendar(
                 branch_date: r.branch_date,
                 release: r.release_date,
                 eol: r.eol_date,
-                status: policy::status(m, as_of),
+                status: match data.publication(m, as_of) {
+                    // Due, but not out when the facts were taken.
+                    Publication::Late { .. } => Status::Unreleased,
+                    _ => policy::status(m, as_of),
+                },
                 projected: r.projected,
                 used: used.get(&m).cloned(),
             })

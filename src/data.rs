@@ -50,6 +50,37 @@ pub struct Provenance {
     pub sources: Vec<Source>,
 }
 
+/// What the facts say about a major's release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publication {
+    /// Some source knows a release of it.
+    Published,
+    /// The calendar has not reached its release day.
+    NotDue { due: NaiveDate },
+    /// Due, and the facts were taken on or after its release day without it:
+    /// not published (yet) when they were taken.
+    Late { due: NaiveDate },
+    /// Due, but the facts are older than its release day: they cannot tell.
+    Unseen { due: NaiveDate },
+}
+
+impl Publication {
+    /// A phrase for reports: "due 2026-12-20", "due 2026-11-20, not
+    /// published as of 2026-11-22", "due 2026-11-20; the facts predate it".
+    pub fn phrase(self, data_date: NaiveDate) -> String {
+        match self {
+            Publication::Published => "published".into(),
+            Publication::NotDue { due } => format!("due {due}"),
+            Publication::Late { due } => {
+                format!("due {due}, not published as of {data_date}")
+            }
+            Publication::Unseen { due } => format!(
+                "due {due}; the facts ({data_date}) predate it: `cargo wasmtime-support refresh`"
+            ),
+        }
+    }
+}
+
 /// One layer of facts, oldest first; newer layers win.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
@@ -242,6 +273,21 @@ impl Data {
             advisories: advisories.advisories,
             release_notes: notes.majors.into_iter().map(|n| (n.major, n)).collect(),
         })
+    }
+
+    /// Whether `major` is out on `as_of`, as far as the facts can tell.
+    pub fn publication(&self, major: u32, as_of: NaiveDate) -> Publication {
+        if self.majors.contains_key(&major) {
+            return Publication::Published;
+        }
+        match policy::release_date(major) {
+            Some(due) if due > as_of => Publication::NotDue { due },
+            Some(due) if due <= self.data_date => Publication::Late { due },
+            Some(due) => Publication::Unseen { due },
+            None => Publication::NotDue {
+                due: NaiveDate::MAX,
+            },
+        }
     }
 
     /// The newest major the data knows about.

@@ -4,7 +4,7 @@
 //! version an upgrade needs (`msrv-gap`). Pure.
 
 use crate::audit::{CrateReport, Train};
-use crate::data::{Advisory, Data};
+use crate::data::{Advisory, Data, Publication};
 use crate::findings::{AdvisoryRef, Code, Finding, Level, Location};
 use crate::policy;
 use chrono::{Days, NaiveDate};
@@ -179,21 +179,23 @@ fn unknown_advisories_note(data: &Data, major: u32, patch: u64, newest: &Version
         "; advisories published after {} are unknown",
         data.provenance.advisories_date
     );
-    let together: BTreeSet<Version> = data
+    // The newest such patch of each other line, oldest line first.
+    let mut together: std::collections::BTreeMap<u64, Version> = Default::default();
+    for v in data
         .majors
         .get(&major)
         .into_iter()
         .flat_map(|m| &m.patches)
         .filter(|p| p.version.patch > patch && !data.advisories_cover(major, p.version.patch))
         .flat_map(|p| data.patched_together(&p.version))
-        .collect();
+    {
+        let newest = together.entry(v.major).or_insert_with(|| v.clone());
+        if v > *newest {
+            *newest = v;
+        }
+    }
     if !together.is_empty() {
-        let shown: Vec<String> = together
-            .iter()
-            .rev()
-            .take(4)
-            .map(|v| v.to_string())
-            .collect();
+        let shown: Vec<String> = together.values().map(|v| v.to_string()).collect();
         note.push_str(&format!(
             ", and other lines were patched the same days ({}), as in a security release",
             shown.join(", ")
@@ -360,16 +362,19 @@ pub fn first_fixed_in_line(a: &Advisory, v: &Version) -> Option<Version> {
 fn stale_data(data: &Data, as_of: NaiveDate) -> Option<Finding> {
     let expected = policy::newest_released(as_of.checked_sub_days(Days::new(RELEASE_GRACE_DAYS))?)?;
     let known = data.newest_major();
-    if expected <= known {
-        return None;
-    }
-    let missing = if expected == known + 1 {
-        format!("Wasmtime {expected}")
-    } else if expected - known <= 4 {
-        let list: Vec<String> = (known + 1..=expected).map(|m| m.to_string()).collect();
-        format!("Wasmtime {}", list.join(", "))
-    } else {
-        format!("Wasmtime {} to {expected}", known + 1)
+    // Majors due after the facts were taken: the facts cannot tell whether
+    // they are out. (One due before then and missing is late, not unseen.)
+    let unseen: Vec<u32> = (known.saturating_add(1)..=expected)
+        .filter(|&m| matches!(data.publication(m, as_of), Publication::Unseen { .. }))
+        .collect();
+    let missing = match unseen.as_slice() {
+        [] => return None,
+        [one] => format!("Wasmtime {one}"),
+        few if few.len() <= 4 => {
+            let list: Vec<String> = few.iter().map(|m| m.to_string()).collect();
+            format!("Wasmtime {}", list.join(", "))
+        }
+        many => format!("Wasmtime {} to {}", many[0], many[many.len() - 1]),
     };
     Some(Finding::new(
         Code::StaleData,

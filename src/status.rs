@@ -1,7 +1,7 @@
 //! `status <SPEC>`: everything known about one version (or major) of a family
 //! crate, without a project. Pure.
 
-use crate::data::{Data, Provenance};
+use crate::data::{Data, Provenance, Publication};
 use crate::error::{Error, Result};
 use crate::family::Placement;
 use crate::findings::AdvisoryRef;
@@ -92,6 +92,8 @@ pub struct StatusReport {
     /// Other release lines patched the same day as the newest patch (several
     /// lines patched together is the usual sign of a security release).
     pub patched_together: Vec<Version>,
+    /// Whether the major is out: `published`, or when it is (or was) due.
+    pub publication: String,
     pub upgrade: Upgrade,
     /// The facts this report rests on.
     pub data: Provenance,
@@ -130,7 +132,12 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
     };
     let release = releases::release(data, major);
     let prerelease = version.as_ref().is_some_and(|v| !v.pre.is_empty());
-    let status = policy::status(major, as_of);
+    let publication = data.publication(major, as_of);
+    let status = match publication {
+        // Due, but not out when the facts were taken.
+        Publication::Late { .. } => Status::Unreleased,
+        _ => policy::status(major, as_of),
+    };
     let advisories = match (&crate_name, &version) {
         (Some(name), Some(v)) => security::affecting(data, name, v)
             .map(|(a, fixed)| security::advisory_ref(a, fixed))
@@ -210,6 +217,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         newer_than_known,
         advisories_unknown_after,
         patched_together,
+        publication: publication.phrase(data.data_date),
         upgrade: recommend::recommend(data, major, as_of),
         data: data.provenance.clone(),
     })

@@ -463,14 +463,14 @@ fn newest_published(data: &Data, as_of: NaiveDate) -> Option<u32> {
 pub fn staleness(data: &Data, as_of: NaiveDate) -> Option<String> {
     let calendar = policy::newest_released(as_of)?;
     let known = newest_published(data, as_of)?;
-    (calendar > known).then(|| {
-        let since = policy::release_date(calendar)
-            .map(|d| format!(" since {d}"))
-            .unwrap_or_default();
-        format!(
-            "the release data knows Wasmtime up to {known}; by the calendar Wasmtime {calendar} is out{since}: `cargo wasmtime-support refresh` learns newer releases"
-        )
-    })
+    if calendar <= known {
+        return None;
+    }
+    let newest = data.publication(calendar, as_of);
+    Some(format!(
+        "the release data knows Wasmtime up to {known}; Wasmtime {calendar} is {}",
+        newest.phrase(data.data_date)
+    ))
 }
 
 /// Chooses the target for `to` (`None`: the audit's advice; `lts`; `latest`;
@@ -618,13 +618,9 @@ fn default_target(
                         Some(m) => format!("move on with `--to latest` (Wasmtime {m})"),
                         None => {
                             let month = train + 1;
-                            let when = match policy::release_date(month) {
-                                Some(d) if d <= as_of => format!(", out since {d}"),
-                                Some(d) => format!(", due {d}"),
-                                None => String::new(),
-                            };
+                            let when = data.publication(month, as_of).phrase(data.data_date);
                             format!(
-                                "move on to Wasmtime {month}{when} (`refresh`, then `--to latest`)"
+                                "move on to Wasmtime {month} once published ({when}) with `--to latest`"
                             )
                         }
                     };

@@ -351,7 +351,10 @@ fn targets_are_published_supported_releases() {
     let notes = doc["notes"].to_string();
     if calendar > newest {
         assert!(
-            notes.contains(&format!("by the calendar Wasmtime {calendar} is out")),
+            notes.contains(&format!(
+                "Wasmtime {calendar} is {}",
+                data.publication(calendar, date).phrase(data.data_date)
+            )),
             "{notes}"
         );
         assert_usage_error(

@@ -115,7 +115,8 @@ pub fn run(
     if let Some(dir) = &args.write_data {
         text.push_str(&write_data(dir, &embedded, &merged, args)?);
     }
-    write_out(out, &text)?;
+    let text: Vec<String> = text.lines().map(|l| crate::text::wrap(l, 80, 4)).collect();
+    write_out(out, &format!("{}\n", text.join("\n")))?;
     Ok(0)
 }
 

@@ -177,7 +177,7 @@ pub fn render(c: &Calendar, o: &ChartOptions) -> String {
         out,
         "{}",
         p.dim(&format!(
-            "{bar} supported from release to end of life   {today_mark} today   LTS: 24 months, others: 2"
+            "{bar} supported, release to end of life   {today_mark} today   LTS: 24 months, others: 2 months"
         ))
     );
     if c.rows.iter().any(|r| r.projected) {

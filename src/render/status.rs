@@ -20,7 +20,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         (Status::Eol, Some(eol), Some(days)) => {
             format!("EOL since {eol} ({} ago)", days_text(-days))
         }
-        (Status::Unreleased, ..) => "not released yet".to_string(),
+        (Status::Unreleased, ..) => format!("not released: {}", r.publication),
         _ => r.status.as_str().to_string(),
     };
     let _ = writeln!(
@@ -53,10 +53,11 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         );
     }
     if r.projected {
-        let _ = writeln!(
-            out,
-            "  data       dates projected from the policy: the data has not seen this major"
+        let line = format!(
+            "  data       dates projected from the policy: {}",
+            r.publication
         );
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     }
     if let Some(rust) = &r.rust_version {
         let _ = writeln!(out, "  rust       {rust} or newer");
@@ -76,7 +77,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             }
             _ => "",
         };
-        let _ = writeln!(out, "  newest     {newest}{own}{behind}");
+        let line = format!("  newest     {newest}{own}{behind}");
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     }
     if r.published_known == Some(false) {
         let why = if r.newer_than_known {
