@@ -84,6 +84,8 @@ pub struct MoveBy {
     pub next_release_date: NaiveDate,
     /// Its newest known patch, when the data has seen it.
     pub next_version: Option<String>,
+    /// It was due before the facts were taken, and is not in them.
+    pub next_late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -250,6 +252,10 @@ fn move_by(
         next_major: next,
         next_release_date: policy::release_date(next)?,
         next_version: published(data, next),
+        next_late: matches!(
+            data.publication(next, as_of),
+            crate::data::Publication::Late { .. }
+        ),
     })
 }
 

@@ -442,8 +442,10 @@ fn upgrade_lines(u: &Upgrade) -> Vec<String> {
                 let next = match &m.next_version {
                     Some(v) => format!("{} ({v})", m.next_major),
                     None => format!(
-                        "{} once published (due {})",
-                        m.next_major, m.next_release_date
+                        "{} once published (due {}{})",
+                        m.next_major,
+                        m.next_release_date,
+                        if m.next_late { ", late" } else { "" }
                     ),
                 };
                 lines.push(format!(
