@@ -153,8 +153,8 @@ fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) ->
     let yanked: usize = fetched.crates.values().map(|c| c.yanked.len()).sum();
     if yanked > 0 {
         text.push_str(&format!(
-            "; {} yanked",
-            plural(yanked, "version", "versions")
+            "; {} known",
+            plural(yanked, "yanked version", "yanked versions")
         ));
     }
     text.push('\n');
