@@ -23,6 +23,8 @@ pub struct Config {
     pub ignore: Vec<Ignore>,
     /// A sparse index (mirror) for `refresh`.
     pub index_url: Option<String>,
+    /// A local RustSec advisory database (relative to the configuration's directory).
+    pub advisory_db: Option<String>,
 }
 
 /// Hides findings about one crate (at an exact version, or any version of a
@@ -93,6 +95,7 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<RawIgnore>,
     index_url: Option<String>,
+    advisory_db: Option<String>,
 }
 
 impl Ignore {
@@ -232,6 +235,7 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
         warn: selectors("warn", &raw.warn)?,
         allow: selectors("allow", &raw.allow)?,
         ignore,
+        advisory_db: raw.advisory_db.clone(),
         index_url: raw
             .index_url
             .map(|u| {

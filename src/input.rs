@@ -101,7 +101,7 @@ fn check_kind(meta: &std::fs::Metadata, shown: &str) -> Result<()> {
     if !meta.is_file() {
         return Err(Error::in_file(
             shown,
-            "not a regular file (a FIFO, socket or device): refused",
+            "not a regular file (a FIFO, socket or device): refused; pipe it to `--lockfile -` instead",
         ));
     }
     if meta.len() > MAX_LOCKFILE_BYTES {

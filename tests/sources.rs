@@ -247,6 +247,19 @@ fn a_local_advisory_database_adds_advisories() {
     assert_eq!(findings(&r.json(), "vulnerable").len(), 1);
     let r = run_cmd(isolated(home.path(), cache.path()).args(args(Some(work.path()))));
     assert_usage_error(&r, &["not a RustSec advisory database"]);
+
+    // Named by the configuration, relative to its manifest.
+    let own = work.path().join("audit-db");
+    std::fs::create_dir_all(own.join("crates/wasmtime")).unwrap();
+    std::fs::write(own.join("crates/wasmtime/RUSTSEC-2099-0001.md"), ADVISORY).unwrap();
+    std::fs::write(
+        work.path().join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[package.metadata.wasmtime-support]\nadvisory-db = \"audit-db\"\n",
+    )
+    .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let r = run_cmd(isolated(elsewhere.path(), cache.path()).args(args(None)));
+    assert_eq!(findings(&r.json(), "vulnerable").len(), 1, "{}", r.stderr);
 }
 
 /// A server answering for wasmtime with `lines` (and an ETag), 404 otherwise.

@@ -1,7 +1,7 @@
 //! The audit command (what runs when no subcommand is given).
 
 use super::args::{Cli, Format};
-use super::{Env, color_enabled, load_data, project, write_out};
+use super::{Env, color_enabled, load_data_with, project, write_out};
 use crate::audit::{self, Audit, Options};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -20,8 +20,9 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let data = load_data(&cli.common, env, err)?;
     let project = project(&cli.common, env)?;
+    let configured_db = project.config.advisory_db.as_deref().map(Path::new);
+    let data = load_data_with(&cli.common, env, err, configured_db)?;
     if cli.audit.verbose
         && let Some(why) = &project.declined
     {

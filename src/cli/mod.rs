@@ -253,6 +253,16 @@ fn reject_ignored(matches: &clap::ArgMatches) -> Result<()> {
 /// advisory database. Sources older than what is loaded are skipped; absent
 /// or unreadable ones are never an error (a warning or a note at most).
 fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data> {
+    load_data_with(common, env, err, None)
+}
+
+/// `load_data`, with the advisory database the configuration names.
+fn load_data_with(
+    common: &CommonArgs,
+    env: &Env,
+    err: &mut dyn Write,
+    configured_db: Option<&Path>,
+) -> Result<Data> {
     let mut data = Data::embedded()?;
     let names: Vec<String> = data.family.known().map(|c| c.name.clone()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -307,18 +317,19 @@ fn load_data(common: &CommonArgs, env: &Env, err: &mut dyn Write) -> Result<Data
     }
 
     let home = cargo_home(env);
-    if let Some(path) = advisory_db::locate(common.advisory_db.as_deref(), home.as_deref()) {
+    let named = common.advisory_db.as_deref().or(configured_db);
+    if let Some(path) = advisory_db::locate(named, home.as_deref()) {
         let wasmtime_family: Vec<&str> = names.clone();
         match advisory_db::read(&path, &wasmtime_family) {
             Ok(db) => {
                 for n in &db.notes {
                     let _ = writeln!(err, "note: {}", crate::text::sanitize(n));
                 }
-                if db.date >= data.provenance.advisories_date || common.advisory_db.is_some() {
+                if db.date >= data.provenance.advisories_date || named.is_some() {
                     data = data.with_advisory_db(&db);
                 }
             }
-            Err(why) if common.advisory_db.is_some() => return Err(Error::new(why)),
+            Err(why) if named.is_some() => return Err(Error::new(why)),
             Err(why) => {
                 let _ = writeln!(err, "note: {}", crate::text::sanitize(&why));
             }
@@ -355,12 +366,15 @@ struct Project {
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
-    let given = common.config.as_deref().map(config_file).transpose()?;
+    let given = match common.config.as_deref() {
+        Some(path) => Some(anchored(config_file(path)?, path)),
+        None => None,
+    };
     if common.lockfile.is_empty() {
         let ws = workspace::locate(common.manifest_path.as_deref())?;
         let config = match (given, &ws.config) {
             (Some(c), _) => c,
-            (None, Some((value, origin))) => config::parse(value, origin)?,
+            (None, Some((value, origin))) => anchored(config::parse(value, origin)?, &ws.lockfile),
             (None, None) => Config::default(),
         };
         let mut lockfile = input::read_lockfile(&ws.lockfile)?;
@@ -388,7 +402,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             let Some((value, origin)) = config_beside(p)? else {
                 continue;
             };
-            let config = config::parse(&value, &origin)?;
+            let config = anchored(config::parse(&value, &origin)?, p);
             match &beside {
                 Some((c, first)) if *c != config => {
                     return Err(Error::new(format!(
@@ -431,6 +445,15 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             rust_version_at,
         })
     }
+}
+
+/// Relative paths in a configuration are relative to the directory of the
+/// file that holds it (`file` is that file, or one beside it).
+fn anchored(mut config: Config, file: &Path) -> Config {
+    if let (Some(db), Some(dir)) = (&config.advisory_db, file.parent()) {
+        config.advisory_db = Some(dir.join(db).display().to_string());
+    }
+    config
 }
 
 /// `--config PATH`: a TOML file with the keys of the manifests' table.
