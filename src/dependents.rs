@@ -5,10 +5,10 @@
 use crate::fnv::FnvMap;
 use crate::lockfile::{Lockfile, Source};
 use semver::Version;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DepKind {
     Normal,
@@ -21,14 +21,14 @@ pub enum DepKind {
 /// What is known of a lockfile's workspace members. `complete` when cargo
 /// listed them; otherwise (manifests read beside a lockfile) every path package
 /// is a root, with the kinds known for those listed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Members {
     pub list: Vec<Member>,
     pub complete: bool,
 }
 
 /// A workspace member and its direct dependencies (by package name) with their kinds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub name: String,
     pub deps: Vec<(String, DepKind)>,

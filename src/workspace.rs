@@ -4,6 +4,7 @@
 //! --no-deps --offline` (no network, no downloaded crates, no resolution).
 
 pub mod manifests;
+pub mod memo;
 
 use crate::config;
 use crate::dependents::{DepKind, Member, Members};
@@ -11,7 +12,7 @@ use crate::error::{Error, Result};
 use cargo_metadata::{DependencyKind, MetadataCommand};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     pub root: PathBuf,
     pub lockfile: PathBuf,
@@ -28,6 +29,15 @@ pub struct Workspace {
 
 /// The workspace of the current directory, or of `manifest_path`.
 pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
+    locate_with_memo(manifest_path, None)
+}
+
+/// `locate`, answered from the memo in `memo_dir` while every manifest it
+/// rests on is unchanged, and remembered there otherwise.
+pub fn locate_with_memo(
+    manifest_path: Option<&Path>,
+    memo_dir: Option<&Path>,
+) -> Result<Workspace> {
     if let Some(p) = manifest_path {
         if p.is_dir() {
             return Err(Error::in_file(
@@ -40,10 +50,20 @@ pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
         }
     }
     let declined = match std::env::current_dir() {
-        Ok(cwd) => match manifests::read(&cwd, manifest_path, cargo_home().as_deref()) {
-            Ok(ws) => return Ok(ws),
-            Err(why) => why,
-        },
+        Ok(cwd) => {
+            if let Some(ws) = memo_dir.and_then(|d| memo::recall(d, &cwd, manifest_path)) {
+                return Ok(ws);
+            }
+            match manifests::read_traced(&cwd, manifest_path, cargo_home().as_deref()) {
+                Ok((ws, trace)) => {
+                    if let Some(dir) = memo_dir {
+                        memo::remember(dir, &cwd, manifest_path, &ws, &trace);
+                    }
+                    return Ok(ws);
+                }
+                Err(why) => why,
+            }
+        }
         Err(e) => format!("no current directory: {e}"),
     };
     let mut ws = from_cargo(None, manifest_path)?;

@@ -315,3 +315,40 @@ fn paths_and_exclusions_follow_cargo() {
     let names: BTreeSet<&str> = read.members.list.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, BTreeSet::from(["xy", "y"]));
 }
+
+/// The remembered workspace answers only while the manifests are unchanged:
+/// the second run gives the same report, an edit is seen at once.
+#[test]
+fn the_remembered_workspace_never_hides_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let fixture = common::fixture("generated/wasmtime-27");
+    for f in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    let audit = || {
+        common::run_cmd(
+            common::command()
+                .current_dir(dir.path())
+                .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", cache.path())
+                .args(["--date", common::DATE, "--format", "json"]),
+        )
+        .json()
+    };
+    let kinds = |j: &serde_json::Value| j["trains"][0]["pulled_in_by"][0]["kind"].clone();
+    let first = audit();
+    assert!(cache.path().join("workspaces").is_dir(), "remembered");
+    assert_eq!(audit(), first, "the same answer from the memo");
+    assert_eq!(kinds(&first), "normal");
+
+    let manifest = dir.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("[dependencies]", "[dev-dependencies]"),
+    )
+    .unwrap();
+    assert_eq!(kinds(&audit()), "dev", "the edit is seen");
+}

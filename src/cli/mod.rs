@@ -371,7 +371,8 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
         None => None,
     };
     if common.lockfile.is_empty() {
-        let ws = workspace::locate(common.manifest_path.as_deref())?;
+        let memo = cache_dir(common, env);
+        let ws = workspace::locate_with_memo(common.manifest_path.as_deref(), memo.as_deref())?;
         let config = match (given, &ws.config) {
             (Some(c), _) => c,
             (None, Some((value, origin))) => anchored(config::parse(value, origin)?, &ws.lockfile),

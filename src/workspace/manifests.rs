@@ -93,7 +93,13 @@ pub fn read(
     manifest_path: Option<&Path>,
     cargo_home: Option<&Path>,
 ) -> Read<Workspace> {
-    let start = match manifest_path {
+    read_traced(cwd, manifest_path, cargo_home).map(|(ws, _)| ws)
+}
+
+/// The manifest the search starts from: `manifest_path`, or the nearest
+/// `Cargo.toml` at or above `cwd`.
+pub fn start(cwd: &Path, manifest_path: Option<&Path>) -> Read<PathBuf> {
+    Ok(match manifest_path {
         Some(p) => {
             if p.file_name().is_none_or(|n| n != "Cargo.toml") {
                 return Err("the manifest path does not name a Cargo.toml".into());
@@ -105,18 +111,50 @@ pub fn read(
             .map(|d| d.join("Cargo.toml"))
             .find(|m| m.is_file())
             .ok_or("no Cargo.toml in the current directory or above")?,
-    };
+    })
+}
+
+/// `read`, with what it looked at.
+pub fn read_traced(
+    cwd: &Path,
+    manifest_path: Option<&Path>,
+    cargo_home: Option<&Path>,
+) -> Read<(Workspace, Trace)> {
+    let start = start(cwd, manifest_path)?;
     let mut reader = Reader {
         manifests: HashMap::new(),
         cargo_home: cargo_home.map(normalize),
+        globs: Vec::new(),
     };
-    reader.workspace(&start)
+    let ws = reader.workspace(&start)?;
+    let mut files: Vec<PathBuf> = reader.manifests.keys().map(PathBuf::from).collect();
+    files.sort();
+    Ok((
+        ws,
+        Trace {
+            start,
+            files,
+            globs: reader.globs,
+        },
+    ))
 }
 
 struct Reader {
     /// Parsed manifests by normalized path (`None`: no file there).
     manifests: HashMap<OsString, Option<Table>>,
     cargo_home: Option<PathBuf>,
+    /// Every `members` glob expanded: (root directory, pattern, result).
+    globs: Vec<(PathBuf, String, Vec<PathBuf>)>,
+}
+
+/// What a read looked at: enough to tell later whether it would still give
+/// the same answer (see `memo`).
+#[derive(Debug, Clone)]
+pub struct Trace {
+    pub start: PathBuf,
+    /// Every manifest path read or probed (absent ones included).
+    pub files: Vec<PathBuf>,
+    pub globs: Vec<(PathBuf, String, Vec<PathBuf>)>,
 }
 
 /// What a manifest says about its workspace.
@@ -275,7 +313,10 @@ impl Reader {
                 inherited: &inherited,
             };
             for pattern in &found.rules.members {
-                for dir in expand(&root_dir, pattern)? {
+                let dirs = expand(&root_dir, pattern)?;
+                self.globs
+                    .push((root_dir.clone(), pattern.clone(), dirs.clone()));
+                for dir in dirs {
                     self.add_member(&dir.join("Cargo.toml"), false, &found, &mut members)?;
                 }
             }
@@ -630,7 +671,7 @@ fn package_rust_version(
 
 /// Cargo's expansion of a `members` entry: glob matches that are directories,
 /// or the path itself when nothing matches (cargo then requires its manifest).
-fn expand(root_dir: &Path, pattern: &str) -> Read<Vec<PathBuf>> {
+pub fn expand(root_dir: &Path, pattern: &str) -> Read<Vec<PathBuf>> {
     let full = root_dir.join(pattern);
     let text = full
         .to_str()
