@@ -20,7 +20,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         (Status::Eol, Some(eol), Some(days)) => {
             format!("EOL since {eol} ({} ago)", days_text(-days))
         }
-        (Status::Unreleased, ..) => format!("not released: {}", r.publication),
+        // The `data` line below says when it was due and what the facts know.
+        (Status::Unreleased, ..) => "not released yet".to_string(),
         _ => r.status.as_str().to_string(),
     };
     let _ = writeln!(
@@ -42,7 +43,12 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             .filter(|d| *d != release)
             .map(|d| format!(", published {d}"))
             .unwrap_or_default();
-        let _ = writeln!(out, "  released   {release} (branched {branch}{published})");
+        let label = if r.status == Status::Unreleased {
+            "due     "
+        } else {
+            "released"
+        };
+        let _ = writeln!(out, "  {label}   {release} (branched {branch}{published})");
     }
     if let Some(eol) = r.eol_date {
         let months = if r.lts { 24 } else { 2 };
