@@ -70,10 +70,12 @@ pub fn read(path: &Path, crates: &[&str]) -> Result<AdvisoryDb, String> {
         }
     }
     let newest_advisory = advisories.iter().filter_map(|a| a.date).max();
-    let date = fetched_at(path)
-        .map(|t| t.date_naive())
-        .or(newest_advisory)
-        .unwrap_or(NaiveDate::MIN);
+    let Some(date) = fetched_at(path).map(|t| t.date_naive()).or(newest_advisory) else {
+        return Err(format!(
+            "{}: no advisory of the Wasmtime family and no fetch date: not used",
+            path.display()
+        ));
+    };
     Ok(AdvisoryDb {
         path: path.to_path_buf(),
         date,

@@ -303,8 +303,10 @@ impl Data {
     /// build metadata plays no part in ordering.
     pub fn with_index(mut self, cache: &Cache, kind: SourceKind) -> Data {
         let fetched = cache.fetched_at.date_naive();
-        let plausible =
-            policy::newest_released(fetched + chrono::Days::new(RELEASE_GRACE_DAYS)).unwrap_or(0);
+        let plausible = fetched
+            .checked_add_days(chrono::Days::new(RELEASE_GRACE_DAYS))
+            .and_then(policy::newest_released)
+            .unwrap_or(0);
         if let Some(wasmtime) = cache.crates.get("wasmtime") {
             let mut seen: HashMap<Version, (u32, usize)> = self
                 .majors

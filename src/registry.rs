@@ -224,14 +224,10 @@ pub fn fetch(
             opts.index.shown
         ));
     }
-    if let Some(p) = previous {
-        let (before, after) = (p.extent(), cache.extent());
-        if failures.is_empty() && after.0 < before.0 {
-            failures.push(format!(
-                "the index lists {} wasmtime releases, the cache already knows {}: an outdated mirror?",
-                after.0, before.0
-            ));
-        }
+    if let Some(p) = previous
+        && failures.is_empty()
+    {
+        failures.extend(knows_less(p, &cache));
     }
     Ok(Fetched {
         cache,
@@ -277,6 +273,47 @@ impl ureq::unversioned::resolver::Resolver for OnceResolver {
         seen.insert(key, addrs.clone());
         Ok(addrs)
     }
+}
+
+/// What `new` would forget of `old`: a registry never unpublishes (a yanked
+/// version stays listed), so an index that lists fewer versions of a crate,
+/// an older newest version, or not every `wasmtime` release the cache knows,
+/// is an outdated or broken mirror.
+pub fn knows_less(old: &Cache, new: &Cache) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, before) in &old.crates {
+        let Some(after) = new.crates.get(name) else {
+            continue; // reported as vanished by the caller
+        };
+        let newest = |f: &CrateFacts| {
+            f.newest
+                .as_deref()
+                .and_then(|v| semver::Version::parse(v).ok())
+        };
+        if after.count < before.count || newest(after) < newest(before) {
+            out.push(format!(
+                "`{name}`: the index lists {} versions (newest {}), the cache already knows {} (newest {}): an outdated mirror?",
+                after.count,
+                after.newest.as_deref().unwrap_or("none"),
+                before.count,
+                before.newest.as_deref().unwrap_or("none"),
+            ));
+            continue;
+        }
+        let listed: std::collections::HashSet<&str> =
+            after.versions.iter().map(|v| v.vers.as_str()).collect();
+        if let Some(gone) = before
+            .versions
+            .iter()
+            .find(|v| !listed.contains(v.vers.as_str()))
+        {
+            out.push(format!(
+                "`{name}`: the index no longer lists {}, which the cache knows: an outdated mirror?",
+                gone.vers
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(feature = "network")]
@@ -476,6 +513,48 @@ mod tests {
         );
         assert!(normalize_index_url("file:///tmp/index").is_err());
         assert!(normalize_index_url("https:///path").is_err());
+    }
+
+    #[test]
+    fn a_cache_never_learns_less() {
+        let facts = |name: &str, versions: &[&str]| {
+            CrateFacts::from_versions(
+                name,
+                versions
+                    .iter()
+                    .map(|v| cache::IndexVersion {
+                        vers: v.to_string(),
+                        yanked: false,
+                        rust_version: None,
+                        pubtime: None,
+                    })
+                    .collect(),
+            )
+        };
+        let at = "2026-11-21T00:00:00Z".parse().unwrap();
+        let mut old = Cache::new("https://a/", at);
+        old.crates
+            .insert("wasmtime".into(), facts("wasmtime", &["50.0.1", "50.0.2"]));
+        old.crates.insert(
+            "cranelift-codegen".into(),
+            facts("cranelift-codegen", &["0.137.0", "0.137.1"]),
+        );
+        // The same knowledge (or more) is fine.
+        assert!(knows_less(&old, &old).is_empty());
+        // A release swapped for another keeps the count but drops 50.0.2.
+        let mut swapped = old.clone();
+        swapped.crates.insert(
+            "wasmtime".into(),
+            facts("wasmtime", &["50.0.1", "10000.0.0"]),
+        );
+        assert!(knows_less(&old, &swapped)[0].contains("no longer lists 50.0.2"));
+        // Another crate cut short.
+        let mut cut = old.clone();
+        cut.crates.insert(
+            "cranelift-codegen".into(),
+            facts("cranelift-codegen", &["0.14.0"]),
+        );
+        assert!(knows_less(&old, &cut)[0].contains("`cranelift-codegen`"));
     }
 
     #[test]

@@ -512,3 +512,33 @@ fn concurrent_refreshes_both_succeed() {
         .collect();
     assert!(names.is_empty(), "{names:?}");
 }
+
+#[test]
+fn facts_dated_in_the_future_are_not_used() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let (_, newest) = newest_lts();
+    let lock = lockfile_with(work.path(), &newest);
+    let far = data().newest_major() + 30;
+    for fetched_at in ["2199-12-31T00:00:00Z", "+262142-12-25T00:00:00Z"] {
+        std::fs::write(
+            cache.path().join("index.json"),
+            format!(
+                r#"{{"schema":2,"fetched_at":"{fetched_at}","index_url":"https://x/","crates":{{"wasmtime":{{"count":1,"newest":"{far}.0.0","versions":[{{"vers":"{far}.0.0"}}]}}}}}}"#
+            ),
+        )
+        .unwrap();
+        let r = run_cmd(isolated(home.path(), cache.path()).args([
+            "--lockfile",
+            lock.to_str().unwrap(),
+            "--date",
+            DATE,
+            "--format",
+            "json",
+        ]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("after today"), "{}", r.stderr);
+        assert_eq!(r.json()["data"]["source"], "embedded");
+    }
+}

@@ -309,7 +309,19 @@ fn load_data_with(
         }
     }
     layers.sort_by_key(|(c, _)| c.fetched_at);
+    // Facts from the future (a wrong clock, a restored archive, a hostile
+    // file) would pass the calendar's checks and silence stale-data: unused.
+    let tomorrow = env.today.succ_opt().unwrap_or(env.today);
     for (layer, kind) in &layers {
+        if layer.fetched_at.date_naive() > tomorrow {
+            let _ = writeln!(
+                err,
+                "note: ignoring {} dated {}, after today",
+                kind.label(),
+                layer.fetched_at.date_naive()
+            );
+            continue;
+        }
         if layer.fetched_at.date_naive() < data.data_date {
             continue;
         }
@@ -321,7 +333,9 @@ fn load_data_with(
     if let Some(path) = advisory_db::locate(named, home.as_deref()) {
         let wasmtime_family: Vec<&str> = names.clone();
         match advisory_db::read(&path, &wasmtime_family) {
-            Ok(db) => {
+            Ok(mut db) => {
+                // A database cannot know advisories of days still to come.
+                db.date = db.date.min(env.today);
                 for n in &db.notes {
                     let _ = writeln!(err, "note: {}", crate::text::sanitize(n));
                 }

@@ -24,7 +24,7 @@ pub fn render(a: &Audit) -> String {
                 "ruleId": f.code.as_str(),
                 "ruleIndex": Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0),
                 "level": level(f.level),
-                "message": { "text": f.message },
+                "message": { "text": crate::text::sanitize(&f.message) },
             });
             if let Some(loc) = &f.location {
                 r["locations"] = json!([{

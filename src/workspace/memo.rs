@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 /// A memo is small (a few tens of kilobytes for 100 members).
 const MAX_MEMO: u64 = 8 * 1024 * 1024;
+/// Manifests are kilobytes; anything larger is not read for a fingerprint.
+const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Memo {
@@ -43,6 +45,19 @@ struct Fingerprint {
 /// parsing it costs tens, and unlike a modification time it cannot miss an
 /// edit made within the file system's clock tick.
 fn fingerprint(path: &Path) -> std::io::Result<Option<Fingerprint>> {
+    // Never read what is not a manifest-sized regular file (a FIFO would
+    // block, `/dev/zero` never ends): such a memo is simply not used.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() <= MAX_MANIFEST => {}
+        Ok(_) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not a manifest",
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    }
     match std::fs::read(path) {
         Ok(bytes) => {
             let mut h = std::hash::DefaultHasher::new();
@@ -181,6 +196,31 @@ mod tests {
         let (ws, trace) = read();
         assert_eq!(ws.members.list.len(), 2);
         remember(cache.path(), root, None, &ws, &trace);
+
+        // A memo naming a FIFO or an endless file is not used (and reads nothing).
+        let fifo = root.join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        for f in std::fs::read_dir(cache.path().join("workspaces")).unwrap() {
+            let path = f.unwrap().path();
+            let mut memo: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            memo["files"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!([fifo, {"len": 0, "hash": 0}]));
+            memo["files"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!(["/dev/zero", {"len": 0, "hash": 0}]));
+            std::fs::write(&path, serde_json::to_vec(&memo).unwrap()).unwrap();
+        }
+        assert!(recall(cache.path(), root, None).is_none());
 
         // Asked from elsewhere, or corrupt: no memo.
         assert!(recall(cache.path(), &root.join("crates"), None).is_none());
