@@ -5,107 +5,59 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Code {
-    Eol,
-    EolSoon,
-    NotLts,
-    Prerelease,
-    Unreleased,
-    MultipleTrains,
-    UnsupportedOn,
-    IgnoreExpired,
-    UnusedIgnore,
-    OutdatedPatch,
-    Vulnerable,
-    Yanked,
-    StaleData,
-    MsrvGap,
-    UnrecognizedVersion,
+/// Every finding code in one table: its name, default level and summary.
+/// `--help`, the docs' table and the SARIF rules are made from it; adding a
+/// code is a row here and the check that emits it.
+macro_rules! codes {
+    ($($variant:ident, $name:literal, $level:ident, $summary:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant),*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name),*
+                }
+            }
+
+            pub fn default_level(self) -> Level {
+                match self {
+                    $(Code::$variant => Level::$level),*
+                }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary),*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    Eol, "eol", Warning, "a release train is past its end-of-life date";
+    EolSoon, "eol-soon", Warning, "a release train reaches end of life within --warn-within days";
+    NotLts, "not-lts", Note, "a supported release train is not an LTS release";
+    Prerelease, "prerelease", Warning, "a release train is used at a pre-release version";
+    Unreleased, "unreleased", Warning, "a release train's release date is after the evaluated date";
+    MultipleTrains, "multiple-trains", Warning, "one lockfile holds more than one Wasmtime major";
+    UnsupportedOn, "unsupported-on", Error, "a release train is not supported on the --supported-through date";
+    IgnoreExpired, "ignore-expired", Warning, "an ignore's `until` date has passed: its finding is shown again";
+    UnusedIgnore, "unused-ignore", Warning, "an ignore in the configuration matches no finding";
+    OutdatedPatch, "outdated-patch", Warning, "a newer patch release (with security fixes) exists in the same line";
+    Vulnerable, "vulnerable", Error, "a security advisory affects the exact version in use";
+    Yanked, "yanked", Warning, "the version in use was yanked from the registry";
+    StaleData, "stale-data", Note, "the calendar says majors are out that the facts predate";
+    MsrvGap, "msrv-gap", Note, "the upgrade target needs a newer Rust than the workspace declares";
+    UnrecognizedVersion, "unrecognized-version", Warning, "a family crate's version matches no Wasmtime release";
 }
 
 impl Code {
-    pub const ALL: &'static [Code] = &[
-        Code::Eol,
-        Code::EolSoon,
-        Code::NotLts,
-        Code::Prerelease,
-        Code::Unreleased,
-        Code::MultipleTrains,
-        Code::UnsupportedOn,
-        Code::IgnoreExpired,
-        Code::UnusedIgnore,
-        Code::OutdatedPatch,
-        Code::Vulnerable,
-        Code::Yanked,
-        Code::StaleData,
-        Code::MsrvGap,
-        Code::UnrecognizedVersion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Eol => "eol",
-            Code::EolSoon => "eol-soon",
-            Code::NotLts => "not-lts",
-            Code::Prerelease => "prerelease",
-            Code::Unreleased => "unreleased",
-            Code::MultipleTrains => "multiple-trains",
-            Code::UnsupportedOn => "unsupported-on",
-            Code::IgnoreExpired => "ignore-expired",
-            Code::UnusedIgnore => "unused-ignore",
-            Code::OutdatedPatch => "outdated-patch",
-            Code::Vulnerable => "vulnerable",
-            Code::Yanked => "yanked",
-            Code::StaleData => "stale-data",
-            Code::MsrvGap => "msrv-gap",
-            Code::UnrecognizedVersion => "unrecognized-version",
-        }
-    }
-
-    pub fn default_level(self) -> Level {
-        match self {
-            Code::Eol
-            | Code::EolSoon
-            | Code::Prerelease
-            | Code::Unreleased
-            | Code::MultipleTrains
-            | Code::IgnoreExpired
-            | Code::UnusedIgnore
-            | Code::OutdatedPatch
-            | Code::Yanked
-            | Code::UnrecognizedVersion => Level::Warning,
-            Code::UnsupportedOn | Code::Vulnerable => Level::Error,
-            Code::NotLts | Code::StaleData | Code::MsrvGap => Level::Note,
-        }
-    }
-
-    pub fn summary(self) -> &'static str {
-        match self {
-            Code::Eol => "a release train is past its end-of-life date",
-            Code::EolSoon => "a release train reaches end of life within --warn-within days",
-            Code::NotLts => "a supported release train is not an LTS release",
-            Code::Prerelease => "a release train is used at a pre-release version",
-            Code::Unreleased => "a release train's release date is after the evaluated date",
-            Code::MultipleTrains => "one lockfile holds more than one Wasmtime major",
-            Code::UnsupportedOn => {
-                "a release train is not supported on the --supported-through date"
-            }
-            Code::IgnoreExpired => {
-                "an ignore's `until` date has passed: its finding is shown again"
-            }
-            Code::UnusedIgnore => "an ignore in the configuration matches no finding",
-            Code::OutdatedPatch => {
-                "a newer patch release (with security fixes) exists in the same line"
-            }
-            Code::Vulnerable => "a security advisory affects the exact version in use",
-            Code::Yanked => "the version in use was yanked from the registry (refreshed data)",
-            Code::StaleData => "the release calendar says majors exist that the data has not seen",
-            Code::MsrvGap => "the upgrade target needs a newer Rust than the workspace declares",
-            Code::UnrecognizedVersion => "a family crate's version matches no Wasmtime release",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
