@@ -49,9 +49,12 @@ pub fn run(
     };
     write_out(out, &render(&report, cli, env, err, markdown)?)?;
     let code = report.result.exit_code();
-    // The process ends next: freeing thousands of small strings one by one
-    // would cost more than the rest of a typical run; the OS takes them back.
-    std::mem::forget((project, inv, report, data));
+    if env.process_ends_after_run {
+        // Freeing thousands of small strings one by one would cost more than
+        // the rest of a typical run; the OS takes them back. Callers that go
+        // on (tests, embedders) free them as usual.
+        std::mem::forget((project, inv, report, data));
+    }
     Ok(code)
 }
 

@@ -58,6 +58,8 @@ pub struct Env {
     /// The locale's character set is UTF-8.
     pub utf8: bool,
     pub stderr_is_terminal: bool,
+    /// The process exits right after `run` (the binary), so memory need not be freed.
+    pub process_ends_after_run: bool,
     /// The environment variables of cargo's network settings (`CARGO_HTTP_*`,
     /// `CARGO_NET_OFFLINE`) and the index token.
     pub vars: std::collections::BTreeMap<String, String>,
@@ -83,6 +85,7 @@ impl Env {
         Env {
             vars,
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            process_ends_after_run: true,
             today: chrono::Utc::now().date_naive(),
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
