@@ -179,6 +179,28 @@ pub struct Ignored {
     pub until: Option<NaiveDate>,
 }
 
+impl Ignored {
+    /// What was ignored (advisory, crate, version, those that are set), each
+    /// part passed through the output's own `escape`, and the `until` suffix.
+    pub fn subject(&self, escape: impl Fn(&str) -> String) -> String {
+        let until = self
+            .until
+            .map(|d| format!(" until {d}"))
+            .unwrap_or_default();
+        let what = [
+            self.advisory.as_deref(),
+            self.crate_name.as_deref(),
+            self.version.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(escape)
+        .collect::<Vec<_>>()
+        .join(" ");
+        format!("{what}{until}")
+    }
+}
+
 pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
     let mut trains: Vec<Train> = inv
         .trains

@@ -148,20 +148,10 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
         out.push('\n');
     }
     for i in &a.ignored {
-        let until = i.until.map(|d| format!(" until {d}")).unwrap_or_default();
-        let what = [
-            i.advisory.as_deref(),
-            i.crate_name.as_deref(),
-            i.version.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(sanitize)
-        .collect::<Vec<_>>()
-        .join(" ");
         let line = format!(
-            "ignored[{}]: {what}{until}: {}",
+            "ignored[{}]: {}: {}",
             i.code,
+            i.subject(sanitize),
             sanitize(&i.reason)
         );
         let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));

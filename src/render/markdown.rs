@@ -81,21 +81,11 @@ pub fn render(a: &Audit) -> String {
     if !a.ignored.is_empty() {
         out.push_str("### Ignored\n\n");
         for i in &a.ignored {
-            let until = i.until.map(|d| format!(" until {d}")).unwrap_or_default();
-            let what = [
-                i.advisory.as_deref(),
-                i.crate_name.as_deref(),
-                i.version.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .map(escape)
-            .collect::<Vec<_>>()
-            .join(" ");
             let _ = writeln!(
                 out,
-                "- `{}` for {what}{until}: {}",
+                "- `{}` for {}: {}",
                 i.code,
+                i.subject(escape),
                 escape(&i.reason)
             );
         }
