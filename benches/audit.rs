@@ -2,7 +2,9 @@
 //! through cargo by `benches/through_cargo.rs` (see docs/performance.md).
 //! The growth benchmarks double their input: time should double, not quadruple.
 
-use cargo_wasmtime_support::{audit, data::Data, inventory, lockfile, render, workspace};
+use cargo_wasmtime_support::{
+    Data, LockInput, Options, audit, inventory, lockfile, render, workspace,
+};
 use divan::{Bencher, black_box};
 
 fn main() {
@@ -18,12 +20,12 @@ fn date() -> chrono::NaiveDate {
 /// Parse, inventory, policy, audit and JSON report: the work of one run.
 fn whole_audit(text: &str, data: &Data) -> String {
     let lock = lockfile::parse(text, "Cargo.lock").unwrap();
-    let input = inventory::LockInput {
+    let input = LockInput {
         lockfile: lock,
         members: Default::default(),
     };
-    let inv = inventory::inventory(std::slice::from_ref(&input), &data.family);
-    let report = audit::audit(&inv, data, &audit::Options::new(date()));
+    let inv = inventory(std::slice::from_ref(&input), &data.family);
+    let report = audit(&inv, data, &Options::new(date()));
     render::json::render(&report)
 }
 

@@ -1,39 +1,45 @@
 //! `cargo wasmtime-support`: which Wasmtime release trains does a Cargo.lock
 //! contain, are they still supported, and what is the LTS upgrade path?
 //!
-//! The flow: `cli` (arguments, clock, files) → `workspace`/`input` (find and read
-//! Cargo.lock) → `lockfile` (parse) → `inventory` (family crates by train, using
-//! `family`) → `audit` (status from `policy` and `releases`, advice from
-//! `recommend`, `findings` with levels) → `render` (human, json).
-//! Everything from `lockfile` to `render` is pure.
+//! The folders follow the flow, top to bottom; each uses only those below it:
+//!
+//! - `cli/`: wiring. Arguments, the process environment (`Env`: clock,
+//!   variables, current directory), files written, exit codes.
+//! - `report/`: the renderers (human, JSON, Markdown, GitHub, SARIF, status,
+//!   calendar).
+//! - `check/`: what the tool works out, pure: the inventory of trains, the
+//!   checks and their findings, the advice, status, calendar, and the plans of
+//!   `upgrade` and `bot-config`.
+//! - `input/`: reading the world: lockfiles, the workspace, configuration,
+//!   and the layers of facts (cargo's index cache, the refresh cache, the
+//!   registry, a RustSec database).
+//! - `model/`: what everything talks about: the release policy, the crate
+//!   family, the release facts, findings, trains and advice, and the
+//!   phrasebook that says them.
+//!
+//! `text` (escaping, wrapping) and `error` (one line, exit code 2) are used by
+//! all of them.
 
-pub mod advisory_db;
-pub mod audit;
-pub mod bot_config;
-pub mod cache;
-pub mod calendar;
-pub mod cargo_config;
-pub mod cargo_index;
-pub mod cli;
-pub mod config;
-pub mod data;
-pub mod dependents;
-pub mod effort;
-pub mod error;
-pub mod family;
-pub mod findings;
-pub mod fnv;
-pub mod input;
-pub mod inventory;
-pub mod lockfile;
-pub mod policy;
-pub mod recommend;
-pub mod registry;
-pub mod release_notes;
-pub mod releases;
-pub mod render;
-pub mod security;
-pub mod status;
-pub mod text;
-pub mod upgrade;
-pub mod workspace;
+mod check;
+mod cli;
+mod error;
+mod input;
+mod model;
+mod report;
+mod text;
+
+pub use check::audit::{Audit, Options, audit};
+pub use check::inventory::{Inventory, LockInput, inventory};
+pub use check::upgrade::{Manifest, plan};
+pub use cli::{Env, run};
+pub use error::{Error, Result};
+pub use input::registry::index_path;
+pub use input::{lockfile, workspace};
+pub use model::data::{Data, Publication};
+pub use model::family::Placement;
+pub use model::policy;
+
+/// The audit's renderers, each from an `Audit` to text.
+pub mod render {
+    pub use crate::report::{github, human, json, markdown, sarif};
+}

@@ -1,9 +1,8 @@
-use cargo_wasmtime_support::cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let env = cli::Env::from_process();
-    let code = cli::run(
+    let env = cargo_wasmtime_support::Env::from_process();
+    let code = cargo_wasmtime_support::run(
         std::env::args_os().collect(),
         &env,
         &mut std::io::stdout().lock(),

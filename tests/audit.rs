@@ -3,7 +3,7 @@
 
 mod common;
 
-use cargo_wasmtime_support::data::Data;
+use cargo_wasmtime_support::Data;
 use common::*;
 use serde_json::json;
 

@@ -4,8 +4,8 @@
 //! workspaces on 36 LTS, 48 LTS and 50.
 
 mod common;
-use cargo_wasmtime_support::data::Data;
-use cargo_wasmtime_support::family::Placement;
+use cargo_wasmtime_support::Data;
+use cargo_wasmtime_support::Placement;
 use cargo_wasmtime_support::policy;
 use common::*;
 use semver::{Version, VersionReq};

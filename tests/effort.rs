@@ -75,9 +75,7 @@ fn human_markdown_and_status_show_it() {
     assert!(
         md.contains(&format!(
             "| 48 LTS ({}) | macro, 229 changed/removed entries, 325 PRs |",
-            cargo_wasmtime_support::data::Data::embedded()
-                .unwrap()
-                .majors[&48]
+            cargo_wasmtime_support::Data::embedded().unwrap().majors[&48]
                 .latest_patch()
                 .unwrap()
                 .version

@@ -5,7 +5,7 @@
 //! the release policy, never pinned.
 
 mod common;
-use cargo_wasmtime_support::data::Data;
+use cargo_wasmtime_support::Data;
 use cargo_wasmtime_support::policy;
 use common::*;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! pipeline survives arbitrary input, and bad input gets one line and exit 2.
 
 mod common;
-use cargo_wasmtime_support::{audit, data::Data, inventory, lockfile, render};
+use cargo_wasmtime_support::{Data, LockInput, Options, audit, inventory, lockfile, render};
 use common::*;
 
 const REAL: [&str; 17] = [
@@ -134,16 +134,12 @@ fn mutated_lockfiles_never_panic_and_both_readers_agree() {
             }
             match lockfile::parse(&m, "m") {
                 Ok(lock) => {
-                    let input = inventory::LockInput {
+                    let input = LockInput {
                         lockfile: lock,
                         members: Default::default(),
                     };
-                    let inv = inventory::inventory(&[input], &data.family);
-                    let report = audit::audit(
-                        &inv,
-                        &data,
-                        &audit::Options::new("2026-11-21".parse().unwrap()),
-                    );
+                    let inv = inventory(&[input], &data.family);
+                    let report = audit(&inv, &data, &Options::new("2026-11-21".parse().unwrap()));
                     render::json::render(&report);
                     render::markdown::render(&report);
                     render::github::render(&report);

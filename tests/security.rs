@@ -3,8 +3,8 @@
 
 mod common;
 
-use cargo_wasmtime_support::data::{Data, Publication};
 use cargo_wasmtime_support::policy;
+use cargo_wasmtime_support::{Data, Publication};
 use common::*;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cargo_wasmtime_support::data::Data;
+use cargo_wasmtime_support::Data;
 use common::server::{Request, Response, Server};
 use common::*;
 use semver::Version;
@@ -92,7 +92,7 @@ fn write_cargo_entry(cargo_home: &Path, name: &str, lines: &[String]) -> PathBuf
     let path = dir
         .into_std_path_buf()
         .join(".cache")
-        .join(cargo_wasmtime_support::registry::index_path(name));
+        .join(cargo_wasmtime_support::index_path(name));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut f = std::fs::File::create(&path).unwrap();
     CacheWrite::Krate(&krate)

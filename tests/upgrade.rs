@@ -157,7 +157,7 @@ fn targets_lts_latest_and_a_number() {
     };
     assert_eq!(json(&[])["target"], 48, "the audit's recommended target");
     assert_eq!(json(&["--to", "lts"])["target"], 48);
-    let data = cargo_wasmtime_support::data::Data::embedded().unwrap();
+    let data = cargo_wasmtime_support::Data::embedded().unwrap();
     assert_eq!(
         json(&["--to", "36"])["target_version"],
         newest_patch(36),
@@ -299,9 +299,7 @@ fn a_real_upgrade_leaves_the_lockfile_on_the_target_train() {
 
 /// The newest patch of `major` the embedded data knows.
 fn newest_patch(major: u32) -> String {
-    cargo_wasmtime_support::data::Data::embedded()
-        .unwrap()
-        .majors[&major]
+    cargo_wasmtime_support::Data::embedded().unwrap().majors[&major]
         .latest_patch()
         .unwrap()
         .version

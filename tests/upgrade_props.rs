@@ -3,8 +3,8 @@
 //! byte-order mark, comments, inline, dotted and header tables, target tables,
 //! renamed and inherited dependencies, and crates outside the family.
 
-use cargo_wasmtime_support::data::Data;
-use cargo_wasmtime_support::upgrade::{Manifest, plan};
+use cargo_wasmtime_support::Data;
+use cargo_wasmtime_support::{Manifest, plan};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

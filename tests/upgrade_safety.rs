@@ -5,7 +5,7 @@
 //! refused), `[patch]`/`[replace]` listed, escaping of manifest text.
 
 mod common;
-use cargo_wasmtime_support::data::Data;
+use cargo_wasmtime_support::Data;
 use cargo_wasmtime_support::policy;
 use common::*;
 use std::path::{Path, PathBuf};

@@ -107,7 +107,7 @@ fn calendar_json_and_markdown() {
     assert_eq!(row(48)["status"], "supported");
     assert_eq!(row(60)["status"], "unreleased");
     assert_eq!(row(49)["status"], "eol");
-    let newest = cargo_wasmtime_support::data::Data::embedded()
+    let newest = cargo_wasmtime_support::Data::embedded()
         .unwrap()
         .newest_major();
     for m in 48..=60 {

@@ -1,6 +1,6 @@
 //! The command-line interface, as clap definitions.
 
-use crate::findings::{Code, Selector};
+use crate::model::findings::{Code, Selector};
 use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
@@ -265,7 +265,7 @@ pub struct RefreshArgs {
     pub index_url: Option<String>,
 
     /// Give up after this many seconds in all (each request also times out after 30 s)
-    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::input::registry::DEFAULT_DEADLINE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 
     /// Maintainers: also rewrite DIR/releases.json (the embedded data) with what was fetched
@@ -333,7 +333,7 @@ pub enum ColorChoice {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    use crate::policy::{EARLIEST_DATE, LATEST_DATE, date_in_range};
+    use crate::model::policy::{EARLIEST_DATE, LATEST_DATE, date_in_range};
     let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .filter(|_| s.len() == 10)

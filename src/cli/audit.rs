@@ -2,13 +2,13 @@
 
 use super::args::{Cli, Format};
 use super::{Env, color_enabled, load_data_with, project, write_out};
-use crate::audit::{self, Audit, Options};
-use crate::config::Config;
+use crate::check::audit::{self, Audit, Options};
+use crate::check::inventory;
 use crate::error::{Error, Result};
-use crate::family;
-use crate::findings::{Code, Level, Levels, Selector};
-use crate::inventory;
-use crate::render::{github, human, json, markdown, paint::Paint, sarif};
+use crate::input::config::Config;
+use crate::model::family;
+use crate::model::findings::{Code, Level, Levels, Selector};
+use crate::report::{github, human, json, markdown, paint::Paint, sarif};
 use clap::ArgMatches;
 use std::io::Write;
 use std::path::Path;
@@ -40,11 +40,11 @@ pub fn run(
     let report = audit::audit(&inv, &data, &opts);
     let markdown = || {
         let used = super::calendar::used_in(&inv);
-        let cal = crate::calendar::calendar(&data, report.as_of, 12, &used);
+        let cal = crate::check::calendar::calendar(&data, report.as_of, 12, &used);
         format!(
             "{}\n### Release calendar\n\n{}",
             markdown::render(&report),
-            crate::render::calendar::mermaid(&cal)
+            crate::report::calendar::mermaid(&cal)
         )
     };
     write_out(out, &render(&report, cli, env, err, markdown)?)?;

@@ -3,10 +3,10 @@
 
 use super::args::{BotConfigArgs, CommonArgs, TrackArg};
 use super::{Env, load_data, project, write_out};
-use crate::bot_config::{self, Track, dependabot, renovate};
+use crate::check::bot_config::{self, Track, dependabot, renovate};
+use crate::check::inventory;
 use crate::error::{Error, Result};
-use crate::inventory;
-use crate::workspace;
+use crate::input::workspace;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -64,7 +64,7 @@ pub fn run(
     let existing = if std::fs::symlink_metadata(&path).is_err() {
         String::new()
     } else {
-        crate::input::read_manifest(&path, &shown)?
+        crate::input::files::read_manifest(&path, &shown)?
     };
     let merged = if args.dependabot {
         dependabot::merge(&existing, &plan)

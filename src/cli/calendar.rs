@@ -2,11 +2,11 @@
 
 use super::args::{CalendarArgs, CommonArgs, Format};
 use super::{Env, color_enabled, load_data, project, write_out};
-use crate::calendar;
+use crate::check::calendar;
+use crate::check::inventory;
 use crate::error::{Error, Result};
-use crate::inventory;
-use crate::render::calendar::{ChartOptions, markdown, render};
-use crate::render::{json, paint::Paint};
+use crate::report::calendar::{ChartOptions, markdown, render};
+use crate::report::{json, paint::Paint};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -50,7 +50,7 @@ pub fn run(
 fn used_trains(
     common: &CommonArgs,
     env: &Env,
-    data: &crate::data::Data,
+    data: &crate::model::data::Data,
 ) -> Result<BTreeMap<u32, String>> {
     let project = if common.lockfile.is_empty() && common.manifest_path.is_none() {
         match project(common, env) {
@@ -63,7 +63,7 @@ fn used_trains(
     let inv = inventory::inventory_within(
         &project.inputs,
         &data.family,
-        crate::family::newest_plausible_major(
+        crate::model::family::newest_plausible_major(
             data.newest_major(),
             common.date.unwrap_or(env.today),
         ),

@@ -14,17 +14,17 @@ mod upgrade;
 
 pub use args::{ColorChoice, Format};
 
-use crate::advisory_db;
-use crate::cache::{self, Cache};
-use crate::cargo_index;
-use crate::config::{self, Config};
-use crate::data::Data;
-use crate::data::SourceKind;
+use crate::check::inventory::LockInput;
 use crate::error::{Error, Result};
-use crate::findings::{Code, Location};
-use crate::input;
-use crate::inventory::LockInput;
-use crate::workspace;
+use crate::input::advisory_db;
+use crate::input::cache::{self, Cache};
+use crate::input::cargo_index;
+use crate::input::config::{self, Config};
+use crate::input::files;
+use crate::input::workspace;
+use crate::model::data::Data;
+use crate::model::data::SourceKind;
+use crate::model::findings::{Code, Location};
 use args::{Cargo, Command, CommonArgs};
 use chrono::NaiveDate;
 use clap::{CommandFactory, FromArgMatches, ValueEnum};
@@ -395,7 +395,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             (None, Some((value, origin))) => anchored(config::parse(value, origin)?, &ws.lockfile),
             (None, None) => Config::default(),
         };
-        let mut lockfile = input::read_lockfile(&ws.lockfile)?;
+        let mut lockfile = files::read_lockfile(&ws.lockfile)?;
         lockfile.path = shown_path(&ws.lockfile, env);
         let rust_version_at = ws
             .rust_version
@@ -441,7 +441,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             {
                 continue;
             }
-            let lockfile = input::read_lockfile(p)?;
+            let lockfile = files::read_lockfile(p)?;
             let (members, declared) = workspace::beside(p);
             if declared.is_some() {
                 manifests.push(p.with_file_name("Cargo.toml"));
@@ -478,7 +478,7 @@ fn anchored(mut config: Config, file: &Path) -> Config {
 fn config_file(path: &Path) -> Result<Config> {
     let shown = path.display().to_string();
     // A regular file of bounded size, never a FIFO or a device.
-    let text = input::read_manifest(path, &shown)?;
+    let text = files::read_manifest(path, &shown)?;
     let value: toml::Table = toml::from_str(&text)
         .map_err(|e| Error::in_file(&shown, format!("not valid TOML: {}", e.message())))?;
     let value = serde_json::to_value(value)
@@ -492,7 +492,7 @@ fn config_beside(lockfile: &Path) -> Result<Option<(serde_json::Value, String)>>
     let shown = manifest.display().to_string();
     // As for the members beside it: a manifest that is missing or not a
     // readable regular file (a FIFO, a device) just is not there.
-    let Ok(text) = input::read_manifest(&manifest, &shown) else {
+    let Ok(text) = files::read_manifest(&manifest, &shown) else {
         return Ok(None);
     };
     let Ok(doc) = toml::from_str::<toml::Table>(&text) else {
@@ -531,7 +531,7 @@ fn rust_version_line(manifests: &[PathBuf], declared: &Version, env: &Env) -> Op
                 .unwrap_or("")
                 .trim()
                 .trim_matches('"');
-            crate::data::rust_version(value).is_some_and(|v| v == *declared)
+            crate::model::data::rust_version(value).is_some_and(|v| v == *declared)
         })?;
         Some(Location {
             path: shown_path(m, env),
@@ -688,8 +688,8 @@ mod tests {
                 "{outside}"
             );
         }
-        assert!(args::parse_date(crate::policy::EARLIEST_DATE).is_ok());
-        assert!(args::parse_date(crate::policy::LATEST_DATE).is_ok());
+        assert!(args::parse_date(crate::model::policy::EARLIEST_DATE).is_ok());
+        assert!(args::parse_date(crate::model::policy::LATEST_DATE).is_ok());
     }
 
     #[test]

@@ -5,17 +5,17 @@
 
 use super::args::{CommonArgs, RefreshArgs};
 use super::{Env, TOKEN_ENV, cache_dir, cargo_home, write_out};
-use crate::cache::{self, Cache};
-use crate::cargo_config;
-use crate::config;
-use crate::data::{Data, SourceKind, release_notes_json};
 use crate::error::{Error, Result};
+use crate::input::cache::{self, Cache};
+use crate::input::cargo_config;
+use crate::input::config;
 #[cfg(feature = "network")]
-use crate::registry::fetch;
-use crate::registry::{self, FetchOptions};
-use crate::release_notes;
+use crate::input::registry::fetch;
+use crate::input::registry::{self, FetchOptions};
+use crate::input::release_notes;
+use crate::input::workspace;
+use crate::model::data::{Data, SourceKind, release_notes_json};
 use crate::text::plural;
-use crate::workspace;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -175,8 +175,8 @@ fn write_data(
     text.push_str(&format!("Wrote {}\n", file.display()));
     let file = dir.join("crates.json");
     let shown = file.display().to_string();
-    let crates =
-        crates_json(crate::data::CRATES_JSON, merged).map_err(|e| Error::in_file(&shown, e))?;
+    let crates = crates_json(crate::model::data::CRATES_JSON, merged)
+        .map_err(|e| Error::in_file(&shown, e))?;
     std::fs::write(&file, crates)
         .map_err(|e| Error::in_file(&shown, format!("cannot write: {e}")))?;
     text.push_str(&format!("Wrote {}\n", file.display()));
@@ -216,7 +216,8 @@ fn crates_json(text: &str, merged: &Data) -> std::result::Result<String, String>
         let Some(newest) = merged.crate_newest.get(&name) else {
             continue;
         };
-        let Some(crate::family::Placement::Major(major)) = merged.family.place(&name, newest)
+        let Some(crate::model::family::Placement::Major(major)) =
+            merged.family.place(&name, newest)
         else {
             continue;
         };

@@ -2,9 +2,9 @@
 
 use super::args::{CommonArgs, Format, StatusArgs};
 use super::{Env, color_enabled, load_data, write_out};
+use crate::check::status::{Spec, status};
 use crate::error::{Error, Result};
-use crate::render::{json, paint::Paint, status::render};
-use crate::status::{Spec, status};
+use crate::report::{json, paint::Paint, status::render};
 use std::io::Write;
 
 pub fn run(

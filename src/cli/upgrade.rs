@@ -6,16 +6,16 @@
 use super::args::{CommonArgs, Format, UpgradeArgs};
 use super::transaction::{self, Change, Failure};
 use super::{Env, load_data, shown_path, write_out};
-use crate::audit::{self, Options};
-use crate::data::Data;
-use crate::effort;
+use crate::check::audit::{self, Options};
+use crate::check::effort;
+use crate::check::inventory::{self, LockInput};
+use crate::check::upgrade::{self, Choice, Decision, Manifest, Plan};
 use crate::error::{Error, Result};
-use crate::input;
-use crate::inventory::{self, LockInput};
-use crate::render::{human, json};
+use crate::input::files;
+use crate::input::workspace;
+use crate::model::data::Data;
+use crate::report::{human, json};
 use crate::text::{sanitize, wrap};
-use crate::upgrade::{self, Choice, Decision, Manifest, Plan};
-use crate::workspace;
 use semver::Version;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -61,7 +61,7 @@ pub fn run(
         .iter()
         .map(|p| {
             let shown = shown_path(p, env);
-            let text = input::read_manifest(p, &shown)?;
+            let text = files::read_manifest(p, &shown)?;
             Ok(Manifest { path: shown, text })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -222,10 +222,10 @@ fn inventory_of(
     as_of: chrono::NaiveDate,
 ) -> Result<inventory::Inventory> {
     let input = LockInput {
-        lockfile: input::read_lockfile(&ws.lockfile)?,
+        lockfile: files::read_lockfile(&ws.lockfile)?,
         members: ws.members.clone(),
     };
-    let newest = crate::family::newest_plausible_major(data.newest_major(), as_of);
+    let newest = crate::model::family::newest_plausible_major(data.newest_major(), as_of);
     Ok(inventory::inventory_within(&[input], &data.family, newest))
 }
 

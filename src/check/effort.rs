@@ -1,0 +1,254 @@
+//! Upgrade effort in effort-based versioning (EffVer) terms, estimated from
+//! the release notes: how many Changed and Removed entries (and the distinct
+//! PRs behind them) lie between two trains.
+//!
+//! Classes: `micro` when nothing needs changing (a patch update within a line,
+//! or majors whose notes change or remove nothing); `meso` up to the upper
+//! quartile of one major's Changed+Removed count (a typical single-major
+//! upgrade); `macro` beyond it. The quartiles come from the data (majors 25 to
+//! the newest, by the (n+1)p rule). Majors without notes make the effort
+//! `unknown`, never zero.
+
+use crate::model::data::Data;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The first major of the reference sample: the current monthly cadence and notes format.
+pub const REFERENCE_FROM: u32 = 25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Micro,
+    Meso,
+    Macro,
+    Unknown,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Micro => "micro",
+            Class::Meso => "meso",
+            Class::Macro => "macro",
+            Class::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Effort {
+    pub from: u32,
+    pub to: u32,
+    pub class: Class,
+    /// The majors whose changes the move crosses, in reading order.
+    pub majors: Vec<u32>,
+    /// Sum of Changed + Removed entries; `None` when a major has no notes data.
+    pub changed_removed: Option<u32>,
+    /// Distinct PRs linked from those entries.
+    pub prs: Option<usize>,
+    /// The release notes to read, in order.
+    pub notes: Vec<String>,
+    /// Majors the data has no release notes for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_majors: Vec<u32>,
+}
+
+/// Quartiles of one major's Changed+Removed count over the reference majors.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+}
+
+pub fn thresholds(data: &Data) -> Thresholds {
+    let mut counts: Vec<f64> = data
+        .release_notes
+        .range(REFERENCE_FROM..)
+        .map(|(_, n)| f64::from(n.changed + n.removed))
+        .collect();
+    counts.sort_by(f64::total_cmp);
+    Thresholds {
+        q1: quantile(&counts, 0.25),
+        median: quantile(&counts, 0.5),
+        q3: quantile(&counts, 0.75),
+    }
+}
+
+/// The (n+1)p quantile of sorted values, interpolated, clamped to the ends.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+        return 0.0;
+    };
+    let pos = p * (sorted.len() as f64 + 1.0);
+    if pos <= 1.0 {
+        return *first;
+    }
+    if pos >= sorted.len() as f64 {
+        return *last;
+    }
+    let i = pos.floor() as usize;
+    let frac = pos - pos.floor();
+    sorted[i - 1] + frac * (sorted[i] - sorted[i - 1])
+}
+
+pub fn classify(changed_removed: u32, t: &Thresholds) -> Class {
+    if changed_removed == 0 {
+        Class::Micro
+    } else if f64::from(changed_removed) <= t.q3 {
+        Class::Meso
+    } else {
+        Class::Macro
+    }
+}
+
+/// The effort of moving from train `from` to train `to` (either direction:
+/// moving back undoes the same majors' changes).
+pub fn effort(data: &Data, from: u32, to: u32) -> Effort {
+    let (low, high) = (from.min(to), from.max(to));
+    let majors: Vec<u32> = (low + 1..=high)
+        .map(|m| m.max(1))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut unknown_majors = Vec::new();
+    let mut total = 0;
+    let mut prs = BTreeSet::new();
+    let mut notes = Vec::new();
+    for &m in &majors {
+        match data.release_notes.get(&m) {
+            Some(n) => {
+                total += n.changed + n.removed;
+                prs.extend(n.changed_prs.iter().chain(&n.removed_prs).copied());
+                notes.push(n.url.clone());
+            }
+            None => unknown_majors.push(m),
+        }
+    }
+    let known = unknown_majors.is_empty();
+    Effort {
+        from,
+        to,
+        class: if known {
+            classify(total, &thresholds(data))
+        } else {
+            Class::Unknown
+        },
+        majors,
+        changed_removed: known.then_some(total),
+        prs: known.then_some(prs.len()),
+        notes,
+        unknown_majors,
+    }
+}
+
+impl Effort {
+    /// `49, 50` or `51 to 60`.
+    fn unknown_list(&self) -> String {
+        match self.unknown_majors.as_slice() {
+            [first, .., last] if self.unknown_majors.len() > 3 => format!("{first} to {last}"),
+            list => list
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// `macro, 229 changed/removed entries, 325 PRs` or `unknown (no release notes for 49, 50)`.
+    pub fn short(&self) -> String {
+        match (self.class, self.changed_removed, self.prs) {
+            (Class::Unknown, ..) => format!(
+                "unknown (no release notes for {} in the data)",
+                self.unknown_list()
+            ),
+            (class, Some(entries), Some(prs)) if !self.majors.is_empty() => {
+                format!(
+                    "{}, {entries} changed/removed entries, {prs} PRs",
+                    class.as_str()
+                )
+            }
+            (class, ..) => class.as_str().to_string(),
+        }
+    }
+
+    /// `macro: 96 changed/removed entries, 130 PRs, 9 majors`.
+    pub fn summary(&self) -> String {
+        match (self.class, self.changed_removed, self.prs) {
+            (Class::Unknown, ..) => {
+                format!("unknown: no release-notes data for {}", self.unknown_list())
+            }
+            (class, Some(entries), Some(prs)) if !self.majors.is_empty() => format!(
+                "{}: {entries} changed/removed entr{} in the release notes, {prs} PR{}, {} major{}",
+                class.as_str(),
+                if entries == 1 { "y" } else { "ies" },
+                if prs == 1 { "" } else { "s" },
+                self.majors.len(),
+                if self.majors.len() == 1 { "" } else { "s" }
+            ),
+            (class, ..) => format!("{}: a patch update, no breaking changes", class.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> Data {
+        Data::embedded().unwrap()
+    }
+
+    #[test]
+    fn thresholds_from_the_data() {
+        let t = thresholds(&data());
+        assert_eq!((t.q1, t.median, t.q3), (8.25, 10.0, 12.5));
+    }
+
+    #[test]
+    fn known_paths_sum_the_notes() {
+        let d = data();
+        let e = effort(&d, 27, 36);
+        assert_eq!(e.majors, (28..=36).collect::<Vec<_>>());
+        assert_eq!(
+            (e.changed_removed, e.prs, e.class),
+            (Some(96), Some(130), Class::Macro)
+        );
+        assert_eq!(e.notes.len(), 9);
+        assert_eq!(
+            e.notes[0],
+            "https://github.com/bytecodealliance/wasmtime/blob/release-28.0.0/RELEASES.md"
+        );
+        let e = effort(&d, 27, 48);
+        assert_eq!((e.changed_removed, e.prs), (Some(229), Some(325)));
+        // 47 -> 48: 14 entries; 43 -> 44: 5.
+        assert_eq!(effort(&d, 47, 48).changed_removed, Some(14));
+        assert_eq!(effort(&d, 43, 44).class, Class::Meso);
+    }
+
+    #[test]
+    fn classes_at_their_boundaries() {
+        let t = thresholds(&data());
+        assert_eq!(classify(0, &t), Class::Micro);
+        assert_eq!(classify(1, &t), Class::Meso);
+        assert_eq!(classify(12, &t), Class::Meso);
+        assert_eq!(classify(13, &t), Class::Macro);
+    }
+
+    #[test]
+    fn majors_past_the_data_are_unknown_not_zero() {
+        let e = effort(&data(), 48, 60);
+        assert_eq!(e.class, Class::Unknown);
+        assert_eq!(e.changed_removed, None);
+        assert_eq!(e.unknown_majors, (49..=60).collect::<Vec<_>>());
+        // Moving back from 50 to 48 undoes 49 and 50: unknown too.
+        let back = effort(&data(), 50, 48);
+        assert_eq!(
+            (back.majors.clone(), back.class),
+            (vec![49, 50], Class::Unknown)
+        );
+        // The pre-1.0 era starts counting at 1.
+        assert_eq!(effort(&data(), 0, 36).majors.first(), Some(&1));
+    }
+}

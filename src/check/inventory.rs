@@ -1,0 +1,308 @@
+//! Finds the Wasmtime family crates in one or more lockfiles and groups them
+//! into release trains (one per Wasmtime major; 0 is the pre-1.0 era).
+
+use crate::check::dependents::{Graph, Puller};
+use crate::input::lockfile::{Lockfile, Package, Source};
+use crate::input::workspace::Members;
+use crate::model::family::{Family, Placement};
+use semver::Version;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateUse {
+    pub name: String,
+    pub version: Version,
+    pub source: Source,
+    /// Index into `Inventory::lockfiles`.
+    pub lockfile: usize,
+    /// Index of the package in its lockfile.
+    pub index: usize,
+    pub line: u32,
+    /// The major was inferred from the rest of the lockfile (pulley-interpreter 0.1.x).
+    pub inferred: bool,
+}
+
+impl CrateUse {
+    pub fn is_prerelease(&self) -> bool {
+        !self.version.pre.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockfileSummary {
+    pub path: String,
+    pub format: u32,
+    pub packages: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub lockfiles: Vec<LockfileSummary>,
+    /// Family crates by Wasmtime major, in lockfile order.
+    pub trains: BTreeMap<u32, Vec<CrateUse>>,
+    /// Family crates at versions no Wasmtime release uses.
+    pub unrecognized: Vec<CrateUse>,
+    /// Per train: the workspace members that depend on it, with the lockfile index.
+    pub pullers: BTreeMap<u32, Vec<(usize, Puller)>>,
+}
+
+/// A lockfile and, when its workspace manifests were read, the members'
+/// direct dependencies with their kinds.
+#[derive(Debug, Clone)]
+pub struct LockInput {
+    pub lockfile: Lockfile,
+    pub members: Members,
+}
+
+impl Inventory {
+    /// The majors found in one lockfile.
+    pub fn majors_in(&self, lockfile: usize) -> BTreeSet<u32> {
+        self.trains
+            .iter()
+            .filter(|(_, crates)| crates.iter().any(|c| c.lockfile == lockfile))
+            .map(|(&major, _)| major)
+            .collect()
+    }
+}
+
+/// [`inventory_within`] without a calendar limit for names the data does not know.
+pub fn inventory(inputs: &[LockInput], family: &Family) -> Inventory {
+    inventory_within(inputs, family, crate::model::policy::MAX_MAJOR)
+}
+
+/// `newest` is the newest major a crate name the data does not know may claim
+/// ([`crate::model::family::newest_plausible_major`]).
+pub fn inventory_within(inputs: &[LockInput], family: &Family, newest: u32) -> Inventory {
+    let mut inv = Inventory::default();
+    for (index, input) in inputs.iter().enumerate() {
+        let lock = &input.lockfile;
+        inv.lockfiles.push(LockfileSummary {
+            path: lock.path.clone(),
+            format: lock.format,
+            packages: lock.packages.len(),
+        });
+        let placed = place_all(lock, family, newest);
+        if placed.is_empty() {
+            continue;
+        }
+        let graph = Graph::new(lock);
+        let pulley_trains = PULLEY_TRAINS
+            .into_iter()
+            .filter(|&m| placed.iter().any(|(_, _, pl)| *pl == Placement::Major(m)))
+            .collect::<Vec<_>>();
+        let mut in_this: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for &(package, p, placement) in &placed {
+            let (major, inferred) = match placement {
+                Placement::Major(m) => (Some(m), false),
+                Placement::Pulley24Or25 => (
+                    Some(settle_pulley(lock, &graph, package, &pulley_trains, family)),
+                    true,
+                ),
+                Placement::Unrecognized => (None, false),
+            };
+            let used = CrateUse {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                source: p.source.clone(),
+                lockfile: index,
+                index: package,
+                line: p.line,
+                inferred,
+            };
+            match major {
+                Some(m) => {
+                    in_this.entry(m).or_default().push(package);
+                    inv.trains.entry(m).or_default().push(used);
+                }
+                None => inv.unrecognized.push(used),
+            }
+        }
+        for (major, targets) in in_this {
+            let found = graph.pullers(&targets, &input.members);
+            inv.pullers
+                .entry(major)
+                .or_default()
+                .extend(found.into_iter().map(|p| (index, p)));
+        }
+    }
+    inv
+}
+
+/// Every family crate of the lockfile with its placement, in lockfile order.
+fn place_all<'a>(
+    lock: &'a Lockfile,
+    family: &Family,
+    newest: u32,
+) -> Vec<(usize, &'a Package, Placement)> {
+    let candidates = || {
+        lock.packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !is_placeholder(p))
+    };
+    // Pre-1.0 Cranelift versions, as the known crates of this lockfile use them.
+    let pre_1_0_cranelift: BTreeSet<&Version> = candidates()
+        .filter(|(_, p)| p.name.starts_with("cranelift") && family.get(&p.name).is_some())
+        .filter(|(_, p)| {
+            family.place_within(&p.name, &p.version, newest) == Some(Placement::Major(0))
+        })
+        .map(|(_, p)| &p.version)
+        .collect();
+    candidates()
+        .filter_map(|(i, p)| {
+            let placement = family
+                .place_within(&p.name, &p.version, newest)
+                .or_else(|| {
+                    // A pre-1.0 Cranelift crate the data does not list (cranelift-simplejit)
+                    // counts when it is in lockstep with a known one.
+                    (p.name.starts_with("cranelift-") && pre_1_0_cranelift.contains(&p.version))
+                        .then_some(Placement::Major(0))
+                })?;
+            Some((i, p, placement))
+        })
+        .collect()
+}
+
+/// Path crates at 0.0.0 / 0.1.0 are unpublished workspace members (fuzzers,
+/// test helpers in Wasmtime's own workspace), not releases.
+fn is_placeholder(p: &Package) -> bool {
+    p.source == Source::Path
+        && p.version.major == 0
+        && p.version.minor <= 1
+        && p.version.patch == 0
+        && p.version.pre.is_empty()
+}
+
+/// The trains pulley-interpreter 0.1.x shipped with.
+const PULLEY_TRAINS: [u32; 2] = [24, 25];
+
+/// pulley-interpreter 0.1.x shipped with both 24 and 25. The crate that depends
+/// on it decides; failing that, the other 24/25 crates of the lockfile
+/// (`in_lockfile`, found once per lockfile); failing that, 0.1.1 and later
+/// only shipped with 25. Dependents come from the resolved graph, so settling
+/// every pulley entry costs one pass over the dependency edges.
+fn settle_pulley(
+    lock: &Lockfile,
+    graph: &Graph,
+    pulley: usize,
+    in_lockfile: &[u32],
+    family: &Family,
+) -> u32 {
+    let from_dependents: BTreeSet<u32> = graph
+        .dependents(pulley)
+        .iter()
+        .map(|&i| &lock.packages[i])
+        .filter_map(|p| match family.place(&p.name, &p.version) {
+            Some(Placement::Major(m)) if PULLEY_TRAINS.contains(&m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    if let (1, Some(&only)) = (from_dependents.len(), from_dependents.first()) {
+        return only;
+    }
+    if let [only] = in_lockfile {
+        return *only;
+    }
+    if lock.packages[pulley].version.patch >= 1 {
+        25
+    } else {
+        24
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::lockfile;
+    use crate::model::data::Data;
+
+    fn inv(text: &str) -> Inventory {
+        let data = Data::embedded().unwrap();
+        let input = LockInput {
+            lockfile: lockfile::parse(text, "Cargo.lock").unwrap(),
+            members: Members::default(),
+        };
+        inventory_within(&[input], &data.family, newest(&data))
+    }
+
+    fn newest(data: &Data) -> u32 {
+        crate::model::family::newest_plausible_major(
+            data.newest_major(),
+            "2026-11-21".parse().unwrap(),
+        )
+    }
+
+    fn pkg(name: &str, version: &str, deps: &[&str]) -> String {
+        let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+        format!(
+            "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [{}]\n\n",
+            deps.join(", ")
+        )
+    }
+
+    #[test]
+    fn pulley_follows_the_crate_that_depends_on_it() {
+        let text = pkg("cranelift-codegen", "0.112.2", &["pulley-interpreter"])
+            + &pkg("pulley-interpreter", "0.1.0", &[]);
+        let i = inv(&text);
+        assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![25]);
+        assert!(
+            i.trains[&25]
+                .iter()
+                .any(|c| c.name == "pulley-interpreter" && c.inferred)
+        );
+
+        let text = pkg("wasmtime", "24.0.5", &["pulley-interpreter"])
+            + &pkg("pulley-interpreter", "0.1.0", &[]);
+        assert_eq!(
+            inv(&text).trains.keys().copied().collect::<Vec<_>>(),
+            vec![24]
+        );
+    }
+
+    #[test]
+    fn unknown_names_count_only_in_the_family_form() {
+        // Pre-1.0 Cranelift crates the data does not list count in lockstep with known ones.
+        let text =
+            pkg("cranelift-codegen", "0.56.0", &[]) + &pkg("cranelift-simplejit", "0.56.0", &[]);
+        assert_eq!(inv(&text).trains[&0].len(), 2);
+        // Alone, or at another version, such a name is someone else's crate.
+        assert!(
+            inv(&pkg("cranelift-simplejit", "0.56.0", &[]))
+                .trains
+                .is_empty()
+        );
+        let text = pkg("cranelift-codegen", "0.56.0", &[]) + &pkg("cranelift-toy", "0.3.0", &[]);
+        assert_eq!(inv(&text).trains[&0].len(), 1);
+        // Host crates with their own numbering make no train and no warning.
+        let text = pkg("wasmtime", "48.0.0", &[]) + &pkg("wasmtime-rb-host", "2.13.0", &[]);
+        let i = inv(&text);
+        assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![48]);
+        assert!(i.unrecognized.is_empty());
+    }
+
+    #[test]
+    fn pulley_alone_is_placed_by_its_patch() {
+        assert!(
+            inv(&pkg("pulley-interpreter", "0.1.3", &[]))
+                .trains
+                .contains_key(&25)
+        );
+        assert!(
+            inv(&pkg("pulley-interpreter", "0.1.0", &[]))
+                .trains
+                .contains_key(&24)
+        );
+    }
+
+    #[test]
+    fn placeholders_are_not_trains_but_unknown_versions_are_reported() {
+        let text = "[[package]]\nname = \"wasmtime-fuzzing\"\nversion = \"0.0.0\"\n\n[[package]]\nname = \"cranelift-isle-veri\"\nversion = \"0.1.0\"\n\n"
+            .to_string()
+            + &pkg("cranelift-codegen", "1.2.3", &[]);
+        let i = inv(&text);
+        assert!(i.trains.is_empty());
+        assert_eq!(i.unrecognized.len(), 1);
+        assert_eq!(i.unrecognized[0].name, "cranelift-codegen");
+    }
+}

@@ -1,0 +1,881 @@
+//! `upgrade`: moves every direct dependency on a family crate to the target
+//! train in one step, in the crate's own numbering and the requirement's own
+//! style (`"27"` -> `"48"`, `"=27.0.0"` -> `"=48.0.8"`, `"0.114"` -> `"0.135"`).
+//! Pure: manifest texts in, new texts and a report out.
+//!
+//! Edits are spliced into the original bytes at the spans the TOML parser
+//! reports, so only the text inside a version string changes: line endings, a
+//! byte-order mark, quote style, comments and alignment stay as they were.
+
+use crate::check::recommend::{self, Advice};
+use crate::error::{Error, Result};
+use crate::model::data::Data;
+use crate::model::policy;
+use chrono::NaiveDate;
+use semver::Version;
+use serde::Serialize;
+use std::ops::Range;
+use toml_edit::{Item, TableLike};
+
+const BOM: &str = "\u{feff}";
+
+/// A manifest to plan for: its path as shown, and its text.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub target: u32,
+    /// The Wasmtime version the requirements move to.
+    pub target_version: Version,
+    pub manifests: Vec<ManifestPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestPlan {
+    pub path: String,
+    #[serde(skip)]
+    pub old_text: String,
+    #[serde(skip)]
+    pub new_text: String,
+    pub edits: Vec<Edit>,
+    /// Dependencies not rewritten, and why.
+    pub untouched: Vec<Untouched>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// `dependencies`, `dev-dependencies`, `workspace.dependencies`, `target.'cfg(unix)'.dependencies`, ...
+    pub table: String,
+    /// The dependency's key (its name in the manifest).
+    pub key: String,
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Untouched {
+    pub table: String,
+    pub key: String,
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// `path`, `git`, `inherited`, `replaced`, `removed`, `unknown`, `complex`,
+    /// `current`, `patch`, `replace`.
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+/// Plans the move of every manifest to `target`.`patch`.
+pub fn plan(manifests: &[Manifest], data: &Data, target: u32, patch: u64) -> Result<Plan> {
+    let horizon = data.family.known().map(|c| c.last).max().unwrap_or(0);
+    let mut out = Vec::with_capacity(manifests.len());
+    for m in manifests {
+        let body = m.text.strip_prefix(BOM).unwrap_or(&m.text);
+        let doc = toml_edit::Document::parse(body)
+            .map_err(|e| Error::in_file(&m.path, format!("not valid TOML: {}", e.message())))?;
+        let mut planner = Planner {
+            data,
+            target,
+            patch,
+            horizon,
+            text: body,
+            splices: Vec::new(),
+            edits: Vec::new(),
+            untouched: Vec::new(),
+        };
+        for path in table_paths(doc.as_item()) {
+            let Some(table) = table_at(doc.as_item(), &path) else {
+                continue;
+            };
+            let label = path.join(".");
+            for (key, item) in table.iter() {
+                planner.dependency(&label, key, item);
+            }
+        }
+        planner.patches(doc.as_item());
+        let new_body = splice(body, &planner.splices);
+        let bom = if body.len() < m.text.len() { BOM } else { "" };
+        out.push(ManifestPlan {
+            path: m.path.clone(),
+            old_text: m.text.clone(),
+            new_text: format!("{bom}{new_body}"),
+            edits: planner.edits,
+            untouched: planner.untouched,
+        });
+    }
+    Ok(Plan {
+        target,
+        target_version: Version::new(u64::from(target), 0, patch),
+        manifests: out,
+    })
+}
+
+/// Every dependency table of a manifest, as key paths.
+fn table_paths(doc: &Item) -> Vec<Vec<String>> {
+    const KINDS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut paths: Vec<Vec<String>> = KINDS.iter().map(|k| vec![k.to_string()]).collect();
+    paths.push(vec!["workspace".into(), "dependencies".into()]);
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (cfg, _) in targets.iter() {
+            for kind in KINDS {
+                paths.push(vec!["target".into(), cfg.to_string(), kind.to_string()]);
+            }
+        }
+    }
+    paths
+}
+
+fn table_at<'a>(doc: &'a Item, path: &[String]) -> Option<&'a dyn TableLike> {
+    let mut item = doc;
+    for key in path {
+        item = item.as_table_like()?.get(key)?;
+    }
+    item.as_table_like()
+}
+
+fn splice(text: &str, splices: &[(Range<usize>, String)]) -> String {
+    let mut sorted: Vec<&(Range<usize>, String)> = splices.iter().collect();
+    sorted.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (range, new) in sorted {
+        out.push_str(&text[at..range.start]);
+        out.push_str(new);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+struct Planner<'a> {
+    data: &'a Data,
+    target: u32,
+    patch: u64,
+    /// The newest major the crate list covers: a crate whose last release is
+    /// older than this was really discontinued; past it nothing is known.
+    horizon: u32,
+    text: &'a str,
+    splices: Vec<(Range<usize>, String)>,
+    edits: Vec<Edit>,
+    untouched: Vec<Untouched>,
+}
+
+impl Planner<'_> {
+    fn leave(
+        &mut self,
+        table: &str,
+        key: &str,
+        crate_name: &str,
+        reason: &'static str,
+        detail: String,
+    ) {
+        self.untouched.push(Untouched {
+            table: table.to_string(),
+            key: key.to_string(),
+            crate_name: crate_name.to_string(),
+            reason,
+            detail,
+        });
+    }
+
+    fn dependency(&mut self, table: &str, key: &str, item: &Item) {
+        let spec = item.as_table_like();
+        let field = |k: &str| spec.and_then(|t| t.get(k)).and_then(Item::as_str);
+        let crate_name = field("package").unwrap_or(key).to_string();
+        if !self.data.family.is_member(&crate_name) {
+            return;
+        }
+        let leave = |p: &mut Self, reason, detail| p.leave(table, key, &crate_name, reason, detail);
+        if spec
+            .and_then(|t| t.get("workspace"))
+            .and_then(Item::as_bool)
+            == Some(true)
+        {
+            return leave(self, "inherited", "follows [workspace.dependencies]".into());
+        }
+        if let Some(path) = field("path") {
+            return leave(self, "path", format!("path dependency {path}: left alone"));
+        }
+        if let Some(git) = field("git") {
+            return leave(self, "git", format!("git dependency {git}: left alone"));
+        }
+        let target = self.target;
+        let Some(known) = self.data.family.get(&crate_name) else {
+            return leave(
+                self,
+                "unknown",
+                "not in the release data: check it by hand".into(),
+            );
+        };
+        if known.last < self.horizon && target > known.last {
+            let detail = match &known.successor {
+                Some(s) => format!(
+                    "last released with Wasmtime {}; replaced by `{s}`: switch to it by hand",
+                    known.last
+                ),
+                None => format!("last released with Wasmtime {}; no successor", known.last),
+            };
+            let reason = if known.successor.is_some() {
+                "replaced"
+            } else {
+                "removed"
+            };
+            return leave(self, reason, detail);
+        }
+        if target < known.first {
+            return leave(
+                self,
+                "removed",
+                format!("first released with Wasmtime {}", known.first),
+            );
+        }
+        let Some(new_version) = self
+            .data
+            .family
+            .version_for(&crate_name, target, self.patch)
+        else {
+            return leave(
+                self,
+                "unknown",
+                format!("no single version of {crate_name} belongs to Wasmtime {target}"),
+            );
+        };
+        let value = match spec {
+            Some(t) => t.get("version").and_then(Item::as_value),
+            None => item.as_value(),
+        };
+        let Some(value) = value else {
+            return leave(self, "complex", "no version requirement".into());
+        };
+        let Some(old) = value.as_str().map(str::to_string) else {
+            return leave(self, "complex", "the version is not a string".into());
+        };
+        let Some(new) = rewrite_requirement(&old, &new_version) else {
+            return leave(
+                self,
+                "complex",
+                format!("requirement {old:?}: edit it by hand"),
+            );
+        };
+        if new == old {
+            return leave(self, "current", format!("already {old}"));
+        }
+        let respelled = value
+            .span()
+            .and_then(|span| Some((span.clone(), respell(self.text.get(span)?, &old, &new)?)));
+        let Some((span, literal)) = respelled else {
+            return leave(
+                self,
+                "complex",
+                format!("requirement {old:?} is written with escapes: edit it by hand"),
+            );
+        };
+        self.splices.push((span, literal));
+        self.edits.push(Edit {
+            table: table.to_string(),
+            key: key.to_string(),
+            crate_name,
+            from: old,
+            to: new,
+        });
+    }
+
+    /// `[patch.<source>]` and `[replace]` entries for family crates: never
+    /// rewritten (they name a fork or a local copy), always listed, since after
+    /// the move they stop applying unless their version is on the target train.
+    fn patches(&mut self, doc: &Item) {
+        let target = self.target;
+        if let Some(sources) = doc.get("patch").and_then(Item::as_table_like) {
+            for (source, table) in sources.iter() {
+                let Some(table) = table.as_table_like() else {
+                    continue;
+                };
+                let label = format!("patch.{source}");
+                for (key, item) in table.iter() {
+                    let name = item
+                        .as_table_like()
+                        .and_then(|t| t.get("package"))
+                        .and_then(Item::as_str)
+                        .unwrap_or(key)
+                        .to_string();
+                    if self.data.family.is_member(&name) {
+                        self.leave(
+                            &label,
+                            key,
+                            &name,
+                            "patch",
+                            format!(
+                                "[{label}] entry: not changed; it applies after the move only if it provides a Wasmtime {target} version: update or remove it by hand"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(table) = doc.get("replace").and_then(Item::as_table_like) {
+            for (key, _) in table.iter() {
+                let name = key.split(':').next().unwrap_or(key).to_string();
+                if self.data.family.is_member(&name) {
+                    self.leave(
+                        "replace",
+                        key,
+                        &name,
+                        "replace",
+                        format!(
+                            "[replace] entry: not changed; it names one exact version and stops applying after the move to Wasmtime {target}: update or remove it by hand"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The string literal `raw` (as written, quotes included) with its content
+/// `old` replaced by `new`, in the same quote style; `None` when the literal's
+/// text is not exactly its value (escapes, multi-line strings).
+fn respell(raw: &str, old: &str, new: &str) -> Option<String> {
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        let inner = raw
+            .strip_prefix(quote)
+            .and_then(|r| r.strip_suffix(quote))
+            .filter(|_| raw.len() >= 2 * quote.len());
+        if let Some(inner) = inner {
+            return (inner == old).then(|| format!("{quote}{new}{quote}"));
+        }
+    }
+    None
+}
+
+/// `"27"` -> `"48"`, `"27.0.1"` -> `"48.0.8"`, `"=27.0.0"` -> `"=48.0.8"`,
+/// `"^0.114"` -> `"^0.135"`: the same operator and number of components, and
+/// the same surrounding spaces.
+/// Anything with several comparators, wildcards or ranges is left to a person.
+pub fn rewrite_requirement(old: &str, new: &Version) -> Option<String> {
+    let trimmed = old.trim();
+    let lead = &old[..old.len() - old.trim_start().len()];
+    let trail = &old[old.trim_end().len()..];
+    let op_len = trimmed.len() - trimmed.trim_start_matches(['=', '^', '~', '>', '<']).len();
+    let (op, rest) = trimmed.split_at(op_len);
+    if !matches!(op, "" | "=" | "^" | "~" | ">=") {
+        return None;
+    }
+    let gap = &rest[..rest.len() - rest.trim_start().len()];
+    let rest = rest.trim_start();
+    let (numbers, pre) = match rest.split_once('-') {
+        Some((n, p)) => (n, Some(p)),
+        None => (rest, None),
+    };
+    let parts: Vec<&str> = numbers.split('.').collect();
+    let plain = (1..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !plain || rest.contains('+') {
+        return None;
+    }
+    let all = [new.major, new.minor, new.patch];
+    // A pre-release requirement names a whole version; move it to a release.
+    let count = if pre.is_some() { 3 } else { parts.len() };
+    let numbers: Vec<String> = all[..count].iter().map(|n| n.to_string()).collect();
+    Some(format!("{lead}{op}{gap}{}{trail}", numbers.join(".")))
+}
+
+/// A unified diff of one manifest's change, with every line made safe to
+/// print (control and bidi characters visible, CR of CRLF line ends dropped).
+pub fn unified_diff(m: &ManifestPlan) -> String {
+    let path = crate::text::sanitize(&m.path);
+    let diff = similar::TextDiff::from_lines(&m.old_text, &m.new_text)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string();
+    let mut out = String::with_capacity(diff.len());
+    for line in diff.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let body = body.strip_suffix('\r').unwrap_or(body);
+        out.push_str(&crate::text::sanitize(body));
+        out.push('\n');
+    }
+    out
+}
+
+/// What happens to one train in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrainMove {
+    pub from: u32,
+    pub to: u32,
+    /// `upgrade`, `downgrade` or `same` (requirements pinned to an older
+    /// patch still move to the target's newest patch).
+    pub change: &'static str,
+}
+
+/// The chosen target: a major some source knows to be published, with its
+/// newest non-yanked patch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub target: u32,
+    pub version: Version,
+    pub moves: Vec<TrainMove>,
+}
+
+/// What `upgrade` will do, before anything is read or written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Move(Choice),
+    /// No move by default; each line says why, per train.
+    Stay(Vec<String>),
+}
+
+/// The newest non-yanked Wasmtime release of `major` that the data knows to
+/// be published; `None` for a major no source has seen (a projection).
+pub fn published(data: &Data, major: u32) -> Option<Version> {
+    let facts = data.majors.get(&major)?;
+    facts
+        .patches
+        .iter()
+        .filter(|p| !p.yanked && p.version.pre.is_empty())
+        .filter(|p| {
+            !data
+                .yanked
+                .contains(&("wasmtime".to_string(), p.version.clone()))
+        })
+        .map(|p| p.version.clone())
+        .max()
+}
+
+/// The newest published major released by `as_of`.
+fn newest_published(data: &Data, as_of: NaiveDate) -> Option<u32> {
+    data.majors
+        .keys()
+        .rev()
+        .copied()
+        .filter(|&m| policy::release_date(m).is_some_and(|d| d <= as_of))
+        .find(|&m| published(data, m).is_some())
+}
+
+/// A note when the calendar says newer majors are out than the data knows.
+pub fn staleness(data: &Data, as_of: NaiveDate) -> Option<String> {
+    let calendar = policy::newest_released(as_of)?;
+    let known = newest_published(data, as_of)?;
+    if calendar <= known {
+        return None;
+    }
+    let newest = data.publication(calendar, as_of);
+    Some(format!(
+        "the release data knows Wasmtime up to {known}; Wasmtime {calendar} is {}",
+        newest.phrase(data.data_date)
+    ))
+}
+
+/// Chooses the target for `to` (`None`: the audit's advice; `lts`; `latest`;
+/// a major) given the trains in use.
+pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -> Result<Decision> {
+    let target = match to {
+        None => match default_target(data, in_use, as_of) {
+            Ok(t) => t,
+            Err(why) => return Ok(Decision::Stay(why)),
+        },
+        Some("lts") => data
+            .majors
+            .keys()
+            .rev()
+            .copied()
+            .filter(|&m| policy::is_lts(m) && policy::is_supported(m, as_of))
+            .find(|&m| published(data, m).is_some())
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "upgrade --to lts: no supported LTS release is known on {as_of}"
+                ))
+            })?,
+        Some("latest") => newest_published(data, as_of).ok_or_else(|| {
+            Error::new(format!(
+                "upgrade --to latest: no Wasmtime release is known by {as_of}"
+            ))
+        })?,
+        Some(n) => {
+            let major = n.parse::<u32>().map_err(|_| {
+                Error::new(format!(
+                    "upgrade --to {:?}: expected a major such as 48, `lts` or `latest`",
+                    crate::text::sanitize(n)
+                ))
+            })?;
+            let released = policy::release_date(major);
+            if major == 0 || released.is_none_or(|d| d > as_of) {
+                let when = released.map(|d| format!(" until {d}")).unwrap_or_default();
+                return Err(Error::new(format!(
+                    "upgrade --to {major}: Wasmtime {major} is not a released train (not released{when})"
+                )));
+            }
+            refuse_eol(major, as_of)?;
+            if published(data, major).is_none() {
+                let known = newest_published(data, as_of).unwrap_or(0);
+                return Err(Error::new(format!(
+                    "upgrade --to {major}: no published Wasmtime {major} release is known (the release data knows up to {known}); run `cargo wasmtime-support refresh`"
+                )));
+            }
+            major
+        }
+    };
+    refuse_eol(target, as_of)?;
+    let version = published(data, target).ok_or_else(|| {
+        Error::new(format!(
+            "upgrade: no published Wasmtime {target} release is known"
+        ))
+    })?;
+    let moves = in_use
+        .iter()
+        .map(|&from| TrainMove {
+            from,
+            to: target,
+            change: match from.cmp(&target) {
+                std::cmp::Ordering::Less => "upgrade",
+                std::cmp::Ordering::Equal => "same",
+                std::cmp::Ordering::Greater => "downgrade",
+            },
+        })
+        .collect();
+    Ok(Decision::Move(Choice {
+        target,
+        version,
+        moves,
+    }))
+}
+
+fn refuse_eol(target: u32, as_of: NaiveDate) -> Result<()> {
+    if policy::is_supported(target, as_of) {
+        return Ok(());
+    }
+    let eol = policy::eol_date(target)
+        .map(|d| format!(" on {d}"))
+        .unwrap_or_default();
+    Err(Error::new(format!(
+        "upgrade --to {target}: Wasmtime {target} reached end of life{eol}; choose a supported release (`--to lts` or `--to latest`)"
+    )))
+}
+
+/// The audit's advice turned into one target: per train, the recommended LTS
+/// (or, for an end-of-life train newer than every LTS, the nearest supported
+/// release forward), only ever a published one; the newest of those. `Err`
+/// carries, per train, why nothing moves by default.
+fn default_target(
+    data: &Data,
+    in_use: &[u32],
+    as_of: NaiveDate,
+) -> std::result::Result<u32, Vec<String>> {
+    if in_use.is_empty() {
+        return Err(vec!["no Wasmtime crate is used".into()]);
+    }
+    let mut goals = Vec::new();
+    let mut why = Vec::new();
+    let newest_lts = data.majors.keys().rev().copied().find(|&m| {
+        policy::is_lts(m) && policy::is_supported(m, as_of) && published(data, m).is_some()
+    });
+    for &train in in_use {
+        let rec = recommend::recommend(data, train, as_of);
+        match rec.advice {
+            Advice::OnNewestLts => why.push(format!(
+                "Wasmtime {train} is the newest LTS: nothing to upgrade (next LTS: Wasmtime {}{})",
+                rec.next_lts.major,
+                rec.next_lts
+                    .release_date
+                    .map(|d| format!(", due {d}"))
+                    .unwrap_or_default()
+            )),
+            Advice::MoveToLts => {
+                match rec.path.iter().rev().find(|&&m| published(data, m).is_some()) {
+                    Some(&m) => goals.push(m),
+                    None => why.push(format!(
+                        "Wasmtime {train}: the recommended LTS (Wasmtime {}) has no published release known; run `cargo wasmtime-support refresh`",
+                        rec.target.unwrap_or(rec.next_lts.major)
+                    )),
+                }
+            }
+            Advice::NextLts => {
+                let back = newest_lts
+                    .filter(|&m| m < train)
+                    .map(|m| {
+                        format!(", or back to the newest LTS with `--to {m} --allow-downgrade`")
+                    })
+                    .unwrap_or_default();
+                let next = format!(
+                    "the next LTS, Wasmtime {}, is due {}",
+                    rec.next_lts.major,
+                    rec.next_lts
+                        .release_date
+                        .map_or("at an unknown date".to_string(), |d| d.to_string())
+                );
+                if policy::is_supported(train, as_of) {
+                    let eol = policy::eol_date(train)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default();
+                    let onward = match newest_published(data, as_of).filter(|&m| m > train) {
+                        Some(m) => format!("move on with `--to latest` (Wasmtime {m})"),
+                        None => {
+                            let month = train + 1;
+                            let when = data.publication(month, as_of).phrase(data.data_date);
+                            format!(
+                                "move on to Wasmtime {month} once published ({when}) with `--to latest`"
+                            )
+                        }
+                    };
+                    why.push(format!(
+                        "Wasmtime {train} is supported until {eol} but is not an LTS, and {next}: no move is chosen by default; before {eol} {onward}{back}"
+                    ));
+                    continue;
+                }
+                let forward = data
+                    .majors
+                    .keys()
+                    .copied()
+                    .filter(|&m| m > train && policy::is_supported(m, as_of))
+                    .find(|&m| published(data, m).is_some());
+                match forward {
+                    Some(m) => goals.push(m),
+                    None => why.push(format!(
+                        "Wasmtime {train} is end-of-life and no newer supported release is known ({next}){back}"
+                    )),
+                }
+            }
+        }
+    }
+    goals.into_iter().max().ok_or(why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_keep_their_style() {
+        let v = Version::new(48, 0, 8);
+        assert_eq!(rewrite_requirement("27", &v).as_deref(), Some("48"));
+        assert_eq!(rewrite_requirement("27.0.1", &v).as_deref(), Some("48.0.8"));
+        assert_eq!(
+            rewrite_requirement("=27.0.0", &v).as_deref(),
+            Some("=48.0.8")
+        );
+        assert_eq!(rewrite_requirement("^27.0", &v).as_deref(), Some("^48.0"));
+        assert_eq!(
+            rewrite_requirement("~27.0.1", &v).as_deref(),
+            Some("~48.0.8")
+        );
+        assert_eq!(rewrite_requirement(">=27", &v).as_deref(), Some(">=48"));
+        assert_eq!(
+            rewrite_requirement("0.114", &Version::new(0, 135, 8)).as_deref(),
+            Some("0.135")
+        );
+        assert_eq!(
+            rewrite_requirement("49.0.0-rc.1", &v).as_deref(),
+            Some("48.0.8")
+        );
+        for complex in [">=27, <29", "*", "27.*", "<48", "27.x", ""] {
+            assert_eq!(rewrite_requirement(complex, &v), None, "{complex}");
+        }
+    }
+
+    #[test]
+    fn plans_every_table_and_keeps_comments() {
+        let data = Data::embedded().unwrap();
+        let text = r#"[package]
+name = "app"
+
+[dependencies]
+# the engine
+wasmtime = "27" # pinned by the SDK
+wasmtime-wasi = { version = "27.0.0", features = ["p2"] }
+cranelift-entity = "0.114"
+wiggle = "=27.0.0"
+serde = "1"
+fork = { package = "wasmtime-wast", git = "https://example.com/wasmtime" }
+local = { package = "wasmtime-environ", path = "../environ" }
+wasmtime-wasi-runtime-config = "26"
+wasmtime-wasi-config = { workspace = true }
+
+[target.'cfg(unix)'.dev-dependencies]
+wasmtime-cli-flags = "27.0.1"
+
+[build-dependencies]
+winch-codegen = "0.20"
+"#;
+        let p = plan(
+            &[Manifest {
+                path: "Cargo.toml".into(),
+                text: text.into(),
+            }],
+            &data,
+            48,
+            0,
+        )
+        .unwrap();
+        let m = &p.manifests[0];
+        let edits: Vec<(&str, &str, &str)> = m
+            .edits
+            .iter()
+            .map(|e| (e.key.as_str(), e.from.as_str(), e.to.as_str()))
+            .collect();
+        assert_eq!(
+            edits,
+            [
+                ("wasmtime", "27", "48"),
+                ("wasmtime-wasi", "27.0.0", "48.0.0"),
+                ("cranelift-entity", "0.114", "0.135"),
+                ("wiggle", "=27.0.0", "=48.0.0"),
+                ("winch-codegen", "0.20", "48.0"),
+                ("wasmtime-cli-flags", "27.0.1", "48.0.0"),
+            ]
+        );
+        assert_eq!(m.edits[5].table, "target.cfg(unix).dev-dependencies");
+        assert!(
+            m.new_text
+                .contains("# the engine\nwasmtime = \"48\" # pinned by the SDK\n"),
+            "{}",
+            m.new_text
+        );
+        assert!(
+            m.new_text
+                .contains("wasmtime-wasi = { version = \"48.0.0\", features = [\"p2\"] }")
+        );
+        let reasons: Vec<(&str, &str)> = m
+            .untouched
+            .iter()
+            .map(|u| (u.key.as_str(), u.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("fork", "git"),
+                ("local", "path"),
+                ("wasmtime-wasi-runtime-config", "replaced"),
+                ("wasmtime-wasi-config", "inherited")
+            ]
+        );
+        assert!(
+            m.untouched[2]
+                .detail
+                .contains("replaced by `wasmtime-wasi-config`")
+        );
+        assert!(
+            m.new_text.contains("wasmtime-wasi-runtime-config = \"26\""),
+            "never silently dropped"
+        );
+    }
+
+    #[test]
+    fn a_target_past_the_crate_list_keeps_every_current_crate() {
+        let data = Data::embedded().unwrap();
+        let horizon = data.family.known().map(|c| c.last).max().unwrap();
+        let gone = data
+            .family
+            .known()
+            .find(|c| c.last < horizon && c.successor.is_none() && !c.name.starts_with("pulley"))
+            .unwrap();
+        let text = format!(
+            "[dependencies]\nwasmtime = \"27\"\ncranelift-codegen = \"0.114\"\n{} = \"{}\"\n",
+            gone.name, gone.last
+        );
+        let target = horizon + 2;
+        let p = plan(
+            &[Manifest {
+                path: "Cargo.toml".into(),
+                text,
+            }],
+            &data,
+            target,
+            0,
+        )
+        .unwrap();
+        let m = &p.manifests[0];
+        let to: Vec<&str> = m.edits.iter().map(|e| e.to.as_str()).collect();
+        assert_eq!(to, [target.to_string(), format!("0.{}", target + 87)]);
+        assert_eq!(m.untouched.len(), 1, "{:?}", m.untouched);
+        assert_eq!(m.untouched[0].reason, "removed");
+        assert_eq!(m.untouched[0].crate_name, gone.name);
+    }
+
+    #[test]
+    fn decisions_follow_the_advice_and_never_name_an_unpublished_release() {
+        let data = Data::embedded().unwrap();
+        let date: NaiveDate = "2026-11-21".parse().unwrap();
+        // 50 is a supported non-LTS train on that date: no default move, said why.
+        match decide(&data, None, &[50], date).unwrap() {
+            Decision::Stay(why) => {
+                assert!(
+                    why[0].contains("Wasmtime 50 is supported until 2026-12-20"),
+                    "{why:?}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let Decision::Move(c) = decide(&data, None, &[27, 50], date).unwrap() else {
+            panic!("27 must move");
+        };
+        assert_eq!(c.target, 48);
+        let changes: Vec<&str> = c.moves.iter().map(|m| m.change).collect();
+        assert_eq!(changes, ["upgrade", "downgrade"]);
+        assert_eq!(Some(c.version.clone()), published(&data, 48));
+        let Decision::Move(latest) = decide(&data, Some("latest"), &[27], date).unwrap() else {
+            panic!()
+        };
+        assert!(data.majors.contains_key(&latest.target));
+        assert!(published(&data, latest.target).is_some());
+        // 49 ended on 2026-11-20 and is newer than every LTS: support is
+        // restored forward, at the nearest published supported release.
+        let forward =
+            data.majors.keys().copied().find(|&m| {
+                m > 49 && policy::is_supported(m, date) && published(&data, m).is_some()
+            });
+        match (decide(&data, None, &[49], date).unwrap(), forward) {
+            (Decision::Move(c), Some(m)) => assert_eq!(c.target, m),
+            (Decision::Stay(why), None) => assert!(why[0].contains("end-of-life"), "{why:?}"),
+            (other, _) => panic!("{other:?}"),
+        }
+        // 47 ended on 2026-09-20, 49 on 2026-11-20 (whether or not the data knows it).
+        for eol in ["47", "49"] {
+            let e = decide(&data, Some(eol), &[27], date).unwrap_err();
+            assert!(e.to_string().contains("end of life"), "{e}");
+        }
+        let e = decide(&data, Some("10001"), &[27], date).unwrap_err();
+        assert!(e.to_string().contains("not a released train"), "{e}");
+    }
+
+    #[test]
+    fn a_major_whose_every_patch_is_yanked_is_never_a_target() {
+        let mut data = Data::embedded().unwrap();
+        let date: NaiveDate = "2026-11-21".parse().unwrap();
+        for p in &mut data.majors.get_mut(&48).unwrap().patches {
+            p.yanked = true;
+        }
+        assert_eq!(published(&data, 48), None);
+        let e = decide(&data, Some("48"), &[27], date).unwrap_err();
+        assert!(e.to_string().contains("no published Wasmtime 48"), "{e}");
+        match decide(&data, Some("lts"), &[27], date).unwrap() {
+            Decision::Move(c) => assert_ne!(c.target, 48),
+            Decision::Stay(why) => panic!("{why:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_toml_is_an_error_naming_the_file() {
+        let data = Data::embedded().unwrap();
+        let e = plan(
+            &[Manifest {
+                path: "x/Cargo.toml".into(),
+                text: "[dependencies\n".into(),
+            }],
+            &data,
+            48,
+            0,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("x/Cargo.toml: not valid TOML"),
+            "{e}"
+        );
+    }
+}

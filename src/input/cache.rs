@@ -1,0 +1,332 @@
+//! The tool's own caches of registry facts: `index.json`, written by
+//! `refresh`, and `cargo-index.json`, a digest of what cargo itself already
+//! downloaded. Both hold, per family crate, only what the audit uses (how many
+//! versions, the newest, the yanked ones, and for `wasmtime` every release with
+//! its date and rust-version), so loading them costs microseconds. Audits read
+//! them offline; a missing, partial or corrupt cache never stops an audit.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use semver::Version;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "index.json";
+pub const CARGO_DIGEST_FILE: &str = "cargo-index.json";
+pub const DIR_ENV: &str = "CARGO_WASMTIME_SUPPORT_CACHE_DIR";
+/// A cache is a few tens of kilobytes; refuse to read anything absurd.
+const MAX_CACHE_FILE: u64 = 64 * 1024 * 1024;
+const SCHEMA: u32 = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cache {
+    pub schema: u32,
+    pub fetched_at: DateTime<Utc>,
+    /// The index the facts came from (never with credentials), or cargo's cache directory.
+    pub index_url: String,
+    pub crates: BTreeMap<String, CrateFacts>,
+}
+
+/// What the registry says about one crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateFacts {
+    /// Versions published, yanked or not.
+    pub count: usize,
+    /// The highest version that is not a pre-release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub yanked: Vec<String>,
+    /// Every version with its details; kept for `wasmtime` only (the release facts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<IndexVersion>,
+    /// HTTP validators of the index file, for conditional requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// Size and modification time of cargo's cache file this was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<Stamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub mtime_ns: i128,
+}
+
+/// The fields of a sparse-index entry the tool uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexVersion {
+    pub vers: String,
+    #[serde(default)]
+    pub yanked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pubtime: Option<DateTime<Utc>>,
+}
+
+impl Cache {
+    pub fn new(index_url: &str, fetched_at: DateTime<Utc>) -> Cache {
+        Cache {
+            schema: SCHEMA,
+            fetched_at,
+            index_url: index_url.to_string(),
+            crates: BTreeMap::new(),
+        }
+    }
+
+    /// How many `wasmtime` releases and crates this cache knows: a refresh
+    /// must never replace a cache with one that knows less.
+    pub fn extent(&self) -> (usize, usize) {
+        let releases = self.crates.get("wasmtime").map_or(0, |c| c.versions.len());
+        (releases, self.crates.len())
+    }
+}
+
+impl CrateFacts {
+    /// The facts of crate `name` from all of its index entries.
+    pub fn from_versions(name: &str, versions: Vec<IndexVersion>) -> CrateFacts {
+        let newest = versions
+            .iter()
+            .filter_map(|v| Version::parse(&v.vers).ok())
+            .filter(|v| v.pre.is_empty())
+            .max_by(|a, b| a.cmp_precedence(b))
+            .map(|v| v.to_string());
+        CrateFacts {
+            count: versions.len(),
+            newest,
+            yanked: versions
+                .iter()
+                .filter(|v| v.yanked)
+                .map(|v| v.vers.clone())
+                .collect(),
+            versions: if name == "wasmtime" {
+                versions
+            } else {
+                Vec::new()
+            },
+            ..CrateFacts::default()
+        }
+    }
+}
+
+#[cfg(any(feature = "network", test))]
+#[derive(Deserialize)]
+struct IndexLine {
+    name: String,
+    #[serde(flatten)]
+    version: IndexVersion,
+}
+
+/// Parses a sparse-index file (one JSON object per line) for crate `name`.
+#[cfg(any(feature = "network", test))]
+pub fn parse_index_file(text: &str, name: &str) -> Result<Vec<IndexVersion>> {
+    let mut out = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let entry: IndexLine = serde_json::from_str(line).map_err(|e| {
+            Error::new(format!(
+                "index entry on line {} of `{name}` is not valid: {e}",
+                i + 1
+            ))
+        })?;
+        if !entry.name.eq_ignore_ascii_case(name) {
+            return Err(Error::new(format!(
+                "index file for `{name}` holds an entry for `{}`",
+                entry.name
+            )));
+        }
+        out.push(entry.version);
+    }
+    Ok(out)
+}
+
+/// Where the cache lives: `--cache-dir`, else `$CARGO_WASMTIME_SUPPORT_CACHE_DIR`,
+/// else `$CARGO_HOME/wasmtime-support`, else `~/.cargo/wasmtime-support`.
+pub fn dir(
+    flag: Option<&Path>,
+    env_dir: Option<&Path>,
+    cargo_home: Option<&Path>,
+    home: Option<&Path>,
+) -> Option<PathBuf> {
+    flag.or(env_dir)
+        .map(Path::to_path_buf)
+        .or_else(|| cargo_home.map(|c| c.join("wasmtime-support")))
+        .or_else(|| home.map(|h| h.join(".cargo").join("wasmtime-support")))
+}
+
+pub enum Loaded {
+    Missing,
+    Cache(Cache),
+    /// Unreadable or corrupt: the reason, for a warning.
+    Ignored(String),
+}
+
+pub fn load(path: &Path) -> Loaded {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
+        Err(e) => return Loaded::Ignored(format!("cannot read it: {e}")),
+    };
+    if !meta.is_file() {
+        return Loaded::Ignored("not a regular file".into());
+    }
+    if meta.len() > MAX_CACHE_FILE {
+        return Loaded::Ignored(format!("larger than {MAX_CACHE_FILE} bytes"));
+    }
+    let text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) => return Loaded::Ignored(format!("cannot read it: {e}")),
+    };
+    #[derive(Deserialize)]
+    struct Schema {
+        schema: u32,
+    }
+    match serde_json::from_slice::<Schema>(&text) {
+        Ok(s) if s.schema != SCHEMA => {
+            return Loaded::Ignored(format!(
+                "it was written by another version of the tool (schema {})",
+                s.schema
+            ));
+        }
+        _ => {}
+    }
+    match serde_json::from_slice::<Cache>(&text) {
+        Ok(c) => Loaded::Cache(c),
+        Err(e) => Loaded::Ignored(format!("it is corrupt ({e})")),
+    }
+}
+
+/// Writes the cache atomically: a reader sees the old file or the new one.
+/// The temporary file is unique to this process, so concurrent writers never
+/// share it.
+pub fn store(path: &Path, cache: &Cache) -> Result<()> {
+    let shown = path.display().to_string();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::in_file(&shown, format!("cannot create its directory: {e}")))?;
+    let text = serde_json::to_vec(cache).map_err(|e| Error::in_file(&shown, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".index-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {e}")))?;
+    tmp.write_all(&text)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {e}")))?;
+    tmp.persist(path)
+        .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {}", e.error)))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_real_index_lines() {
+        let text = r#"{"name":"wasmtime","vers":"48.0.8","deps":[],"cksum":"00","features":{},"yanked":false,"rust_version":"1.95.0","pubtime":"2026-10-29T18:34:30Z","v":2}
+{"name":"wasmtime","vers":"0.0.0","deps":[],"cksum":"00","features":{},"yanked":true}
+"#;
+        let v = parse_index_file(text, "wasmtime").unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].rust_version.as_deref(), Some("1.95.0"));
+        assert_eq!(v[0].pubtime.unwrap().date_naive().to_string(), "2026-10-29");
+        assert!(v[1].yanked && v[1].pubtime.is_none());
+        assert!(parse_index_file("{not json", "wasmtime").is_err());
+        assert!(
+            parse_index_file(text, "cranelift-codegen")
+                .unwrap_err()
+                .to_string()
+                .contains("holds an entry for `wasmtime`")
+        );
+        let facts = CrateFacts::from_versions("wasmtime", v);
+        assert_eq!(facts.count, 2);
+        assert_eq!(facts.newest.as_deref(), Some("48.0.8"));
+        assert_eq!(facts.yanked, ["0.0.0"]);
+        assert_eq!(facts.versions.len(), 2);
+    }
+
+    #[test]
+    fn other_crates_keep_only_the_summary() {
+        let text = r#"{"name":"cranelift-codegen","vers":"0.135.0"}
+{"name":"cranelift-codegen","vers":"0.136.0-rc.1"}
+{"name":"cranelift-codegen","vers":"0.134.1+build","yanked":true}"#;
+        let facts = CrateFacts::from_versions(
+            "cranelift-codegen",
+            parse_index_file(text, "cranelift-codegen").unwrap(),
+        );
+        assert_eq!(facts.count, 3);
+        assert_eq!(facts.newest.as_deref(), Some("0.135.0"));
+        assert_eq!(facts.yanked, ["0.134.1+build"]);
+        assert!(facts.versions.is_empty());
+    }
+
+    #[test]
+    fn location_precedence() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            dir(
+                Some(&p("/f")),
+                Some(&p("/e")),
+                Some(&p("/c")),
+                Some(&p("/h"))
+            ),
+            Some(p("/f"))
+        );
+        assert_eq!(
+            dir(None, Some(&p("/e")), Some(&p("/c")), None),
+            Some(p("/e"))
+        );
+        assert_eq!(
+            dir(None, None, Some(&p("/c")), Some(&p("/h"))),
+            Some(p("/c/wasmtime-support"))
+        );
+        assert_eq!(
+            dir(None, None, None, Some(&p("/h"))),
+            Some(p("/h/.cargo/wasmtime-support"))
+        );
+        assert_eq!(dir(None, None, None, None), None);
+    }
+
+    #[test]
+    fn store_then_load_and_tolerate_corruption() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("sub").join(FILE_NAME);
+        assert!(matches!(load(&path), Loaded::Missing));
+        let mut c = Cache::new(
+            "https://index.crates.io/",
+            "2026-11-21T05:00:00Z".parse().unwrap(),
+        );
+        c.crates.insert(
+            "wasmtime".into(),
+            CrateFacts::from_versions(
+                "wasmtime",
+                parse_index_file(r#"{"name":"wasmtime","vers":"50.0.1"}"#, "wasmtime").unwrap(),
+            ),
+        );
+        store(&path, &c).unwrap();
+        assert!(matches!(load(&path), Loaded::Cache(ref l) if *l == c));
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [FILE_NAME]);
+        std::fs::write(&path, "{\"schema\": 2, \"fetched_at\": ").unwrap();
+        assert!(matches!(load(&path), Loaded::Ignored(ref why) if why.contains("corrupt")));
+        std::fs::write(&path, "{\"schema\": 1}").unwrap();
+        assert!(matches!(load(&path), Loaded::Ignored(ref why) if why.contains("schema 1")));
+    }
+}

@@ -1,0 +1,15 @@
+//! Reading the world: lockfiles, the workspace, configuration, and the
+//! sources of release facts (cargo's index cache, the refresh cache, the
+//! registry, a local advisory database).
+
+pub mod advisory_db;
+pub mod cache;
+pub mod cargo_config;
+pub mod cargo_index;
+pub mod config;
+pub mod files;
+pub mod layers;
+pub mod lockfile;
+pub mod registry;
+pub mod release_notes;
+pub mod workspace;

@@ -1,0 +1,510 @@
+//! The default terminal report: a header, one block per train, the findings
+//! and a one-line summary. Reads well in 80 columns.
+
+use super::paint::Paint;
+use crate::check::audit::{Audit, CrateReport, Train, days_text};
+use crate::check::recommend::{Advice, Upgrade};
+use crate::input::workspace::DepKind;
+use crate::model::findings::Code;
+use crate::model::policy::Status;
+use crate::text::{sanitize, wrap};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub verbose: bool,
+    pub width: usize,
+    pub paint: Paint,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            verbose: false,
+            width: 80,
+            paint: Paint::PLAIN,
+        }
+    }
+}
+
+pub fn render(a: &Audit, o: &HumanOptions) -> String {
+    let p = o.paint;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} as of {}",
+        p.bold("Wasmtime support audit"),
+        a.as_of
+    );
+    let facts = format!("facts: {}", a.data.summary());
+    let _ = writeln!(out, "{}", p.dim(&wrap(&facts, o.width, 4)));
+    for l in &a.lockfiles {
+        let line = format!(
+            "{}: {} packages, lockfile format v{}",
+            sanitize(&l.path),
+            l.packages,
+            l.format
+        );
+        let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
+    }
+    if let Some(through) = a.supported_through {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim(&format!("checking support through {through}"))
+        );
+    }
+    out.push('\n');
+
+    if a.trains.is_empty() {
+        out.push_str("No Wasmtime crates found.\n");
+    }
+    for t in &a.trains {
+        train_block(&mut out, t, a, o);
+        out.push('\n');
+    }
+
+    for f in &a.findings {
+        let head = format!("{}[{}]", f.level.as_str(), f.code);
+        let many = f.code == Code::Vulnerable && f.advisories.len() > 1;
+        let none_fixed = f.advisories.iter().all(|adv| adv.fixed_in.is_none());
+        let text = if many && none_fixed && !o.verbose {
+            // One action for all of them (move to a supported line): one paragraph.
+            let ids: Vec<&str> = f.advisories.iter().map(|adv| adv.id.as_str()).collect();
+            format!(
+                "{head}: {} {} is affected by {} advisories fixed only in later lines (-v lists them): {}",
+                sanitize(f.crate_name.as_deref().unwrap_or_default()),
+                sanitize(f.version.as_deref().unwrap_or_default()),
+                f.advisories.len(),
+                ids.join(", ")
+            )
+        } else if many {
+            let git = if f.message.contains("(git source:") {
+                " (git source: judged by its version number; check the fork)"
+            } else {
+                ""
+            };
+            let newest_fix = f
+                .advisories
+                .iter()
+                .map(|adv| adv.fixed_in.as_deref().map(semver::Version::parse))
+                .collect::<Option<Result<Vec<_>, _>>>()
+                .and_then(Result::ok)
+                .and_then(|fixes| fixes.into_iter().max())
+                .map(|v| format!(", all fixed by {v}"))
+                .unwrap_or_default();
+            format!(
+                "{head}: {} {} is affected by {} security advisories{newest_fix}{git}:",
+                sanitize(f.crate_name.as_deref().unwrap_or_default()),
+                sanitize(f.version.as_deref().unwrap_or_default()),
+                f.advisories.len()
+            )
+        } else {
+            format!("{head}: {}", sanitize(&f.message))
+        };
+        let wrapped = wrap(&text, o.width, 4);
+        let rest = wrapped.strip_prefix(&head).unwrap_or(&wrapped);
+        let _ = writeln!(out, "{}{}", p.level(f.level, &head), rest);
+        if many && (o.verbose || !none_fixed) {
+            // Advisories fixed only in later lines are one line unless -v: the
+            // action is the same for all of them, moving to a supported line.
+            let (unfixed, fixed): (Vec<_>, Vec<_>) =
+                f.advisories.iter().partition(|adv| adv.fixed_in.is_none());
+            for adv in &fixed {
+                let line = format!(
+                    "    {} (fixed in {}): {}",
+                    adv.id,
+                    adv.fixed_in.as_deref().unwrap_or_default(),
+                    sanitize(&adv.title)
+                );
+                let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+            }
+            if o.verbose {
+                for adv in &unfixed {
+                    let line = format!(
+                        "    {} (no fix in this line): {}",
+                        adv.id,
+                        sanitize(&adv.title)
+                    );
+                    let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+                }
+            } else if !unfixed.is_empty() {
+                let ids: Vec<&str> = unfixed.iter().map(|adv| adv.id.as_str()).collect();
+                let noun = if unfixed.len() == 1 {
+                    "advisory"
+                } else {
+                    "advisories"
+                };
+                let line = format!(
+                    "    {} {noun} fixed only in later lines (-v lists them): {}",
+                    unfixed.len(),
+                    ids.join(", ")
+                );
+                let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+            }
+        }
+    }
+    if !a.findings.is_empty() {
+        out.push('\n');
+    }
+    for i in &a.ignored {
+        let line = format!(
+            "ignored[{}]: {}: {}",
+            i.code,
+            i.subject(sanitize),
+            sanitize(&i.reason)
+        );
+        let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
+    }
+    if !a.excluded_dev_only.is_empty() {
+        let majors: Vec<String> = a.excluded_dev_only.iter().map(|m| m.to_string()).collect();
+        let line = format!(
+            "left out (dev-dependencies only): Wasmtime {}",
+            majors.join(", ")
+        );
+        let _ = writeln!(out, "{}", p.dim(&line));
+    }
+    if !a.ignored.is_empty() || !a.excluded_dev_only.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&summary(a, p));
+    out
+}
+
+fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
+    let p = o.paint;
+    let many_lockfiles = a.lockfiles.len() > 1;
+    let _ = writeln!(out, "{}  {}", p.bold(&t.label()), status_text(t, p));
+    if t.dev_only {
+        let _ = writeln!(out, "  scope    dev-dependencies only");
+    }
+    if !t.prerelease.is_empty() {
+        let versions: Vec<String> = t
+            .prerelease
+            .iter()
+            .map(|v| sanitize(&v.to_string()))
+            .collect();
+        let line = format!(
+            "  pre      {}: pre-release crates, never supported themselves",
+            versions.join(", ")
+        );
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
+    }
+
+    if o.verbose {
+        let _ = writeln!(out, "  crates");
+        for c in &t.crates {
+            let line = format!("    {}", crate_line(c, many_lockfiles));
+            let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+        }
+        if !t.pulled_in_by.is_empty() {
+            let _ = writeln!(out, "  pulled in by");
+            for puller in &t.pulled_in_by {
+                let kind = match puller.kind {
+                    DepKind::Normal => "",
+                    DepKind::Build => " (build)",
+                    DepKind::Dev => " (dev)",
+                    DepKind::Unknown => "",
+                };
+                let line = format!("    {}{kind}", puller.chain.join(" -> "));
+                let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
+            }
+        }
+    } else {
+        let line = format!("  crates   {}", collapsed(t));
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
+        let unusual: Vec<String> = sources_summary(&t.crates);
+        for s in unusual {
+            let _ = writeln!(out, "{}", wrap(&format!("  source   {s}"), o.width, 11));
+        }
+        if many_lockfiles {
+            let mut files: Vec<&str> = t.crates.iter().map(|c| c.lockfile.as_str()).collect();
+            files.dedup();
+            files.sort_unstable();
+            files.dedup();
+            let files: Vec<String> = files.iter().map(|f| sanitize(f)).collect();
+            let line = format!("  in       {}", files.join(", "));
+            let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
+        }
+    }
+    if let Some(day) = t.advisories_unknown_after {
+        let line = format!(
+            "  security advisories unknown after {day}: this line has releases newer than the advisory data"
+        );
+        let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
+    }
+    // A Rust version the target needs beyond the workspace's is the msrv-gap
+    // finding's to say, once for every train that moves there.
+    let lines = upgrade_lines(&t.upgrade);
+    for (i, line) in lines.into_iter().enumerate() {
+        let head = if i == 0 { "  upgrade  " } else { "           " };
+        let _ = writeln!(out, "{}", wrap(&format!("{head}{line}"), o.width, 11));
+    }
+    if o.verbose {
+        let notes: Vec<&String> = t
+            .upgrade
+            .effort
+            .iter()
+            .filter(|e| e.option != "stepping-stone")
+            .flat_map(|e| &e.effort.notes)
+            .collect();
+        if !notes.is_empty() {
+            let _ = writeln!(out, "  release notes to read, in order:");
+            for url in notes {
+                let _ = writeln!(out, "  {url}");
+            }
+        }
+    }
+}
+
+fn status_text(t: &Train, p: Paint) -> String {
+    let word = match t.status {
+        Status::Supported => "supported",
+        Status::Eol => "EOL",
+        Status::Unreleased => "unreleased",
+    };
+    let detail = match (t.status, t.eol_date, t.days_left) {
+        (Status::Supported, Some(eol), Some(days)) => {
+            format!("until {eol} ({} left)", days_text(days))
+        }
+        (Status::Eol, Some(eol), Some(days)) => {
+            format!("since {eol} ({} ago)", days_text(-days))
+        }
+        (Status::Eol, None, _) => "(pre-1.0 releases were never supported)".to_string(),
+        (Status::Unreleased, ..) => match t.release_date {
+            Some(d) => format!("(due {d})"),
+            None => String::new(),
+        },
+        _ => String::new(),
+    };
+    let projected = if t.projected {
+        " [projected dates]"
+    } else {
+        ""
+    };
+    format!("{} {detail}{projected}", p.status(t.status, word))
+}
+
+fn collapsed(t: &Train) -> String {
+    let Some(first) = t.headline() else {
+        return String::new();
+    };
+    let more = t.crates.len() - 1;
+    match more {
+        0 => format!("{} {}", first.name, first.version),
+        1 => format!("{} {} + 1 more crate", first.name, first.version),
+        n => format!("{} {} + {n} more crates", first.name, first.version),
+    }
+}
+
+/// One line per source other than crates.io: `12 path crates`, `3 git crates from URL`.
+fn sources_summary(crates: &[CrateReport]) -> Vec<String> {
+    let mut groups: Vec<(&str, Option<&str>, usize)> = Vec::new();
+    for c in crates {
+        if c.source == "registry" && c.url.is_none() {
+            continue;
+        }
+        let key = (c.source, c.url.as_deref());
+        match groups.iter_mut().find(|(s, u, _)| (*s, *u) == key) {
+            Some(g) => g.2 += 1,
+            None => groups.push((key.0, key.1, 1)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(source, url, n)| {
+            let noun = if n == 1 { "crate" } else { "crates" };
+            match url {
+                Some(u) => format!("{n} {source} {noun} from {}", sanitize(u)),
+                None => format!("{n} {source} {noun}"),
+            }
+        })
+        .collect()
+}
+
+fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
+    let mut s = format!("{} {}", c.name, c.version);
+    match &c.url {
+        Some(url) => {
+            let _ = write!(s, " ({} {})", c.source, sanitize(url));
+        }
+        None if c.source != "registry" => {
+            let _ = write!(s, " ({})", c.source);
+        }
+        None => {}
+    }
+    if c.inferred {
+        s.push_str(" [train inferred from the lockfile]");
+    }
+    if many_lockfiles {
+        let _ = write!(s, " in {}", sanitize(&c.lockfile));
+    }
+    s
+}
+
+fn upgrade_lines(u: &Upgrade) -> Vec<String> {
+    let projected = |p: bool| if p { " [projected]" } else { "" };
+    let effort = |option: &str, to: u32| {
+        u.effort
+            .iter()
+            .find(|e| e.option == option && e.effort.to == to)
+            .map(|e| e.effort.short())
+    };
+    match u.advice {
+        Advice::OnNewestLts => vec![format!(
+            "none needed: this is the newest LTS; the next LTS, {}, is due {}",
+            u.next_lts.major,
+            u.next_lts
+                .release_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "later".into())
+        )],
+        Advice::MoveToLts => {
+            let (Some(target), Some(version), Some(eol)) =
+                (u.target, &u.target_version, u.target_eol_date)
+            else {
+                return vec!["no target known".into()];
+            };
+            let crossed = u.majors_crossed.unwrap_or(0);
+            let mut lines = vec![format!(
+                "move to {target} LTS: {version}, supported until {eol} ({crossed} major{} up)",
+                if crossed == 1 { "" } else { "s" }
+            )];
+            if let Some(e) = effort("target", target) {
+                lines.push(format!("effort: {e} (estimated from the release notes)"));
+            }
+            if u.path.len() > 1 {
+                let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
+                lines.push(format!("LTS stepping stones: {}", path.join(" -> ")));
+                for &stone in &u.path[..u.path.len() - 1] {
+                    if let Some(e) = effort("stepping-stone", stone) {
+                        lines.push(format!("to {stone} LTS first: {e}"));
+                    }
+                }
+            }
+            lines
+        }
+        Advice::NextLts => {
+            let Some(target) = u.target else {
+                return vec!["no target known".into()];
+            };
+            let due = u
+                .target_release_date
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let mut lines = Vec::new();
+            let back_line = |lines: &mut Vec<String>, lead: &str| {
+                if let Some(back) = &u.alternative {
+                    let e = effort("move-back", back.major)
+                        .map(|e| format!("; effort: {e}"))
+                        .unwrap_or_default();
+                    lines.push(format!(
+                        "{lead} {} LTS: {}, supported until {}{}{e}",
+                        back.major,
+                        back.version,
+                        back.eol_date,
+                        projected(back.projected)
+                    ));
+                }
+            };
+            let restore_forward = u
+                .restore
+                .as_ref()
+                .filter(|r| u.alternative.as_ref().is_none_or(|b| b.major != r.major));
+            if let Some(r) = restore_forward {
+                let e = u
+                    .effort
+                    .iter()
+                    .find(|e| e.effort.to == r.major)
+                    .map(|e| e.effort.short())
+                    .map(|e| format!("; effort: {e}"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "restore support now: move to {} ({}), supported until {}{e}",
+                    r.major, r.version, r.eol_date
+                ));
+                back_line(&mut lines, "or back to");
+                lines.push(format!("then plan for {target} LTS, due {due}"));
+            } else if u.restore.is_some() {
+                back_line(&mut lines, "restore support now: move back to");
+                lines.push(format!("then plan for {target} LTS, due {due}"));
+            } else if let Some(m) = &u.move_by {
+                let next = match &m.next_version {
+                    Some(v) => format!("{} ({v})", m.next_major),
+                    None => format!(
+                        "{} once published (due {}{})",
+                        m.next_major,
+                        m.next_release_date,
+                        if m.next_late { ", late" } else { "" }
+                    ),
+                };
+                lines.push(format!(
+                    "supported only until {}: by then move to {next}",
+                    m.date
+                ));
+                back_line(&mut lines, "or back to");
+                lines.push(format!("then plan for {target} LTS, due {due}"));
+            } else {
+                lines.push(format!("plan for {target} LTS, due {due}"));
+                back_line(&mut lines, "or move back to");
+            }
+            if let Some(e) = effort("target", target) {
+                lines.push(format!("effort of {target} LTS: {e}"));
+            }
+            lines
+        }
+    }
+}
+
+fn summary(a: &Audit, p: Paint) -> String {
+    let count = |s: Status| a.trains.iter().filter(|t| t.status == s).count();
+    let trains = match a.trains.len() {
+        1 => "1 train".to_string(),
+        n => format!("{n} trains"),
+    };
+    let mut parts = vec![format!("{} supported", count(Status::Supported))];
+    let eol = count(Status::Eol);
+    if eol > 0 {
+        parts.push(format!("{eol} EOL"));
+    }
+    let unreleased = count(Status::Unreleased);
+    if unreleased > 0 {
+        parts.push(format!("{unreleased} unreleased"));
+    }
+    let r = &a.result;
+    let verdict = match r.verdict {
+        crate::model::findings::Verdict::Pass => p.status(Status::Supported, "pass"),
+        crate::model::findings::Verdict::Fail => p.status(Status::Eol, "fail"),
+    };
+    format!(
+        "{trains} ({}); {} error{}, {} warning{}, {} note{}: {verdict}\n",
+        parts.join(", "),
+        r.errors,
+        plural(r.errors),
+        r.warnings,
+        plural(r.warnings),
+        r.notes,
+        plural(r.notes)
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::wrap;
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let text = "warning[eol]: Wasmtime 27 reached end of life on 2025-01-20 (670 days ago) and gets no security fixes; upgrade to 48 LTS (48.0.0)";
+        let w = wrap(text, 40, 4);
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
+        assert!(w.lines().skip(1).all(|l| l.starts_with("    ")));
+        assert_eq!(
+            w.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+    }
+}

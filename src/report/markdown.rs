@@ -1,0 +1,336 @@
+//! `--format markdown`: a report for pull-request comments and release
+//! checklists (and the GitHub step summary): a table of trains, the findings
+//! and a checklist of actions.
+
+use crate::check::audit::{Audit, Train};
+use crate::check::recommend::Advice;
+use crate::model::findings::{Code, Verdict};
+use crate::model::policy::Status;
+use std::fmt::Write;
+
+pub fn render(a: &Audit) -> String {
+    let mut out = String::from("## Wasmtime support\n\n");
+    let files: Vec<String> = a
+        .lockfiles
+        .iter()
+        .map(|l| format!("`{}`", code_span(&l.path)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "Audit of {} as of **{}** (facts: {}).\n",
+        files.join(", "),
+        a.as_of,
+        a.data.summary()
+    );
+    if a.trains.is_empty() {
+        out.push_str("No Wasmtime crates found.\n\n");
+    } else {
+        out.push_str(
+            "| Train | Status | EOL date | Days left | Upgrade target | Effort | Crates |\n",
+        );
+        out.push_str("|---|---|---|---|---|---|---|\n");
+        for t in &a.trains {
+            let _ = writeln!(
+                out,
+                "| {}{} | {} | {} | {} | {} | {} | {} |",
+                escape(&t.label()),
+                if t.dev_only { " (dev only)" } else { "" },
+                status_cell(t),
+                t.eol_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "never supported".into()),
+                t.days_left
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                target_cell(t),
+                effort_cell(t),
+                crates_cell(t),
+            );
+        }
+        out.push('\n');
+    }
+
+    if !a.findings.is_empty() {
+        out.push_str("### Findings\n\n");
+        for f in &a.findings {
+            let _ = writeln!(
+                out,
+                "- **{}** `{}`: {}",
+                f.level.as_str(),
+                f.code,
+                escape(&f.message)
+            );
+            if f.code == Code::Vulnerable && f.advisories.len() > 1 {
+                for adv in &f.advisories {
+                    let fix = adv
+                        .fixed_in
+                        .as_deref()
+                        .map(|v| format!("fixed in {}", escape(v)))
+                        .unwrap_or_else(|| "no fix in this line".into());
+                    let _ = writeln!(
+                        out,
+                        "  - {} ({fix}): {}",
+                        escape(&adv.id),
+                        escape(&adv.title)
+                    );
+                }
+            }
+        }
+        out.push('\n');
+    }
+    if !a.ignored.is_empty() {
+        out.push_str("### Ignored\n\n");
+        for i in &a.ignored {
+            let _ = writeln!(
+                out,
+                "- `{}` for {}: {}",
+                i.code,
+                i.subject(escape),
+                escape(&i.reason)
+            );
+        }
+        out.push('\n');
+    }
+
+    out.push_str("### Checklist\n\n");
+    for item in checklist(a) {
+        out.push_str(&item);
+        out.push('\n');
+    }
+    let r = &a.result;
+    let verdict = match r.verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    };
+    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "\n**Result: {verdict}** ({}, {}, {})",
+        count(r.errors, "error"),
+        count(r.warnings, "warning"),
+        count(r.notes, "note")
+    );
+    out
+}
+
+fn status_cell(t: &Train) -> String {
+    match t.status {
+        Status::Supported if t.lts => "🟢 supported (LTS)".into(),
+        Status::Supported => "🟢 supported".into(),
+        Status::Eol => "🔴 EOL".into(),
+        Status::Unreleased => "🟡 unreleased".into(),
+    }
+}
+
+fn target_cell(t: &Train) -> String {
+    let u = &t.upgrade;
+    match (u.advice, u.target, &u.target_version) {
+        (Advice::OnNewestLts, ..) => format!("none (next LTS: {})", u.next_lts.major),
+        (Advice::MoveToLts, Some(m), Some(v)) => format!("{m} LTS ({v})"),
+        (Advice::NextLts, Some(m), _) => match &u.alternative {
+            Some(back) => format!(
+                "{m} LTS when released, or back to {} LTS ({})",
+                back.major, back.version
+            ),
+            None => format!("{m} LTS when released"),
+        },
+        _ => "-".into(),
+    }
+}
+
+fn effort_cell(t: &Train) -> String {
+    t.upgrade
+        .effort
+        .iter()
+        .find(|e| e.option == "target")
+        .map(|e| e.effort.short())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn crates_cell(t: &Train) -> String {
+    match t.headline() {
+        Some(c) if t.crates.len() > 1 => format!(
+            "{} {} + {} more",
+            escape(&c.name),
+            c.version,
+            t.crates.len() - 1
+        ),
+        Some(c) => format!("{} {}", escape(&c.name), c.version),
+        None => "-".into(),
+    }
+}
+
+fn checklist(a: &Audit) -> Vec<String> {
+    let mut items = Vec::new();
+    // A patch update that fixes advisories comes first: no breaking changes.
+    for f in a
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::OutdatedPatch && !f.advisories.is_empty())
+    {
+        let (Some(major), Some(newest)) = (
+            f.major,
+            f.major
+                .and_then(|m| a.trains.iter().find(|t| t.major == m))
+                .and_then(|t| t.newest_patch.as_ref()),
+        ) else {
+            continue;
+        };
+        let n = f.advisories.len();
+        items.push(format!(
+            "- [ ] Update {} to {newest} (a patch update that fixes {n} security advisor{})",
+            escape(&crate::check::audit::label(major)),
+            if n == 1 { "y" } else { "ies" }
+        ));
+    }
+    for t in &a.trains {
+        let label = escape(&t.label());
+        let u = &t.upgrade;
+        let supported = t.status == Status::Supported;
+        let item = match (u.advice, u.target, &u.target_version) {
+            (Advice::OnNewestLts, ..) if supported => format!(
+                "- [x] {label} is supported until {}",
+                t.eol_date.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            (Advice::MoveToLts, Some(m), Some(v)) if supported => format!(
+                "- [ ] Move {label} to {m} LTS ({v}) before its support ends on {}",
+                t.eol_date.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            (Advice::MoveToLts, Some(m), Some(v)) => format!(
+                "- [ ] Move {label} to {m} LTS ({v}){}",
+                if u.path.len() > 1 {
+                    let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
+                    format!(", through {}", path.join(" → "))
+                } else {
+                    String::new()
+                }
+            ),
+            (Advice::NextLts, Some(m), _) if u.restore.is_some() || u.move_by.is_some() => {
+                let back = u
+                    .alternative
+                    .as_ref()
+                    .map(|b| format!(" or back to {} LTS ({})", b.major, b.version))
+                    .unwrap_or_default();
+                let due = u
+                    .target_release_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                match (&u.restore, &u.move_by) {
+                    (Some(r), _) if u.alternative.as_ref().is_some_and(|b| b.major == r.major) => {
+                        format!(
+                            "- [ ] Restore support for {label} now: move back to {} LTS ({}); then plan the move to {m} LTS (due {due})",
+                            r.major, r.version
+                        )
+                    }
+                    (Some(r), _) => format!(
+                        "- [ ] Restore support for {label} now: move to {} ({}){back}; then plan the move to {m} LTS (due {due})",
+                        r.major, r.version
+                    ),
+                    (None, Some(by)) => format!(
+                        "- [ ] Move {label} by {} to {}{back} (its support ends before {m} LTS is due {due})",
+                        by.date,
+                        match &by.next_version {
+                            Some(v) => format!("{} ({v})", by.next_major),
+                            None => format!("{} once published", by.next_major),
+                        }
+                    ),
+                    (None, None) => String::new(),
+                }
+            }
+            (Advice::NextLts, Some(m), _) => match &u.alternative {
+                Some(back) => format!(
+                    "- [ ] Plan {label}'s move to {m} LTS (due {}) or back to {} LTS ({})",
+                    u.target_release_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    back.major,
+                    back.version
+                ),
+                None => format!("- [ ] Plan {label}'s move to {m} LTS"),
+            },
+            _ => format!("- [ ] Replace {label}: it is not supported"),
+        };
+        items.push(item);
+    }
+    if a.findings.iter().any(|f| f.code == Code::MultipleTrains) {
+        items.push("- [ ] Settle on one Wasmtime major per lockfile".into());
+    }
+    if let Some(through) = a.supported_through {
+        let ok = !a.findings.iter().any(|f| f.code == Code::UnsupportedOn);
+        let mark = if ok { "x" } else { " " };
+        items.push(format!(
+            "- [{mark}] Every Wasmtime train is supported through {through}"
+        ));
+    }
+    let notes: Vec<&str> = a
+        .trains
+        .iter()
+        .flat_map(|t| &t.upgrade.effort)
+        .filter(|e| e.option == "target")
+        .flat_map(|e| e.effort.notes.iter().map(String::as_str))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !notes.is_empty() {
+        items.push(format!(
+            "- [ ] Read the release notes of the {} major{} crossed (effort estimated from them)",
+            notes.len(),
+            if notes.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if items.is_empty() {
+        items.push("- [x] Nothing to do".into());
+    }
+    items
+}
+
+/// Backslash-escapes Markdown syntax in untrusted text and keeps it on one line.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '+'
+            | '!' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c if crate::text::is_invisible_format(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a code span: backticks and newlines cannot end it early.
+fn code_span(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == '`' || c.is_control() || crate::text::is_invisible_format(c) {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn markdown_syntax_and_newlines_are_neutralised() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(
+            escape("a\u{202e}b"),
+            "a\\u{202e}b",
+            "bidi override made visible"
+        );
+        assert_eq!(
+            escape("[x](http://e) <img>"),
+            "\\[x\\]\\(http://e\\) \\<img\\>"
+        );
+        assert_eq!(escape("line\n## heading"), "line \\#\\# heading");
+    }
+}
