@@ -38,6 +38,7 @@ pub use input::{lockfile, workspace};
 pub use model::data::{Data, Publication};
 pub use model::family::Placement;
 pub use model::policy;
+pub use model::train::DepKind;
 
 /// The audit's renderers, each from an `Audit` to text.
 pub mod render {

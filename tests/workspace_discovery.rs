@@ -8,7 +8,7 @@ mod common;
 #[path = "common/stub.rs"]
 mod stub;
 
-use cargo_wasmtime_support::workspace::DepKind;
+use cargo_wasmtime_support::DepKind;
 use cargo_wasmtime_support::workspace::{self, Workspace, manifests};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -4,14 +4,16 @@
 
 use crate::check::dependents::Puller;
 use crate::check::inventory::{CrateUse, Inventory};
-use crate::check::recommend::{self, Advice, Upgrade};
+use crate::check::recommend;
 use crate::check::security;
 use crate::input::config::{Ignore, VersionMatch};
-use crate::input::workspace::DepKind;
 use crate::model::data::{Data, Provenance};
 use crate::model::findings::{AdvisoryRef, Code, Finding, Levels, Location, Outcome};
+use crate::model::phrases::{self, in_days};
 use crate::model::policy::{self, Status};
 use crate::model::releases;
+use crate::model::train::DepKind;
+use crate::model::train::{CrateReport, PullerReport, Train};
 use chrono::NaiveDate;
 use semver::Version;
 use serde::Serialize;
@@ -21,14 +23,6 @@ use std::collections::BTreeSet;
 /// `prerelease` (see `prerelease`), `upgrade.restore` and `upgrade.move_by`,
 /// ignores by advisory, every finding located.
 pub const SCHEMA_VERSION: u32 = 2;
-
-/// Crates named first when a train is shown by one crate.
-const HEADLINE_CRATES: [&str; 4] = [
-    "wasmtime",
-    "wasmtime-wasi",
-    "cranelift-codegen",
-    "cranelift",
-];
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -86,84 +80,6 @@ pub struct LockfileReport {
     pub path: String,
     pub format: u32,
     pub packages: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Train {
-    /// The Wasmtime major; 0 is the pre-1.0 era (Wasmtime 0.x, Cranelift <= 0.87).
-    pub major: u32,
-    pub lts: bool,
-    pub status: Status,
-    pub release_date: Option<NaiveDate>,
-    pub eol_date: Option<NaiveDate>,
-    /// Days from the evaluated date to the EOL date; negative once past.
-    pub days_left: Option<i64>,
-    /// The dates come from the policy alone: the data has not seen this major.
-    pub projected: bool,
-    /// The newest patch of this line that the data knows.
-    pub newest_patch: Option<Version>,
-    /// Pre-release versions among its crates (`27.0.0-dev`): those crates are
-    /// pre-releases; the train's status is still the release policy's.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub prerelease: Vec<Version>,
-    /// Set when the train's version, or a newer patch of its line, came out
-    /// after the advisory data: advisories after that day are unknown.
-    pub advisories_unknown_after: Option<NaiveDate>,
-    /// The lockfiles it was found in.
-    pub lockfiles: Vec<String>,
-    pub crates: Vec<CrateReport>,
-    /// Workspace members that depend on the train, with the shortest chain.
-    pub pulled_in_by: Vec<PullerReport>,
-    /// Only dev-dependencies pull it in.
-    pub dev_only: bool,
-    pub upgrade: Upgrade,
-}
-
-impl Train {
-    /// `Wasmtime 27`, `Wasmtime 48 LTS`, `Wasmtime 0.x (pre-1.0)`.
-    pub fn label(&self) -> String {
-        label(self.major)
-    }
-
-    /// The crate that stands for the train in one-line summaries.
-    pub fn headline(&self) -> Option<&CrateReport> {
-        HEADLINE_CRATES
-            .iter()
-            .find_map(|h| self.crates.iter().find(|c| c.name == *h))
-            .or_else(|| self.crates.iter().min_by(|a, b| a.name.cmp(&b.name)))
-    }
-}
-
-pub fn label(major: u32) -> String {
-    match (major, policy::is_lts(major)) {
-        (0, _) => "Wasmtime 0.x (pre-1.0)".to_string(),
-        (m, true) => format!("Wasmtime {m} LTS"),
-        (m, false) => format!("Wasmtime {m}"),
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CrateReport {
-    pub name: String,
-    pub version: Version,
-    /// `registry`, `git` or `path`.
-    pub source: &'static str,
-    /// The git URL (a fork still belongs to the upstream train) or a non-crates.io registry.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    pub lockfile: String,
-    pub line: u32,
-    /// The major was inferred from the rest of the lockfile.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub inferred: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PullerReport {
-    pub lockfile: String,
-    pub member: String,
-    pub kind: DepKind,
-    pub chain: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -381,7 +297,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
 
 fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
     let label = t.label();
-    let advice = advice_sentence(&t.upgrade);
+    let advice = t.upgrade.sentence();
     let dev = if t.dev_only {
         " (dev-dependencies only)"
     } else {
@@ -405,7 +321,7 @@ fn train_findings(t: &Train, opts: &Options, out: &mut Vec<Finding>) {
             let message = match (t.eol_date, t.days_left) {
                 (Some(eol), Some(days)) => format!(
                     "{label}{dev} reached end of life on {eol} ({} ago) and gets no security fixes; {advice}",
-                    days_text(-days)
+                    phrases::days(-days)
                 ),
                 _ => format!("{label}{dev} was never supported by the release policy; {advice}"),
             };
@@ -634,71 +550,4 @@ fn covers_advisory(ig: &Ignore, f: &Finding, adv: &AdvisoryRef) -> bool {
             .as_ref()
             .is_none_or(|c| f.crate_name.as_deref() == Some(c.as_str()))
         && version_matches(ig, f.version.as_deref(), f.major)
-}
-
-/// The upgrade advice as a sentence fragment, for finding messages.
-pub fn advice_sentence(u: &Upgrade) -> String {
-    let due = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "later".into());
-    match (u.advice, u.target, u.target_version.as_deref()) {
-        (Advice::OnNewestLts, ..) => {
-            format!("it is the newest LTS; the next LTS is {}", u.next_lts.major)
-        }
-        (Advice::MoveToLts, Some(t), Some(v)) => format!("upgrade to {t} LTS ({v})"),
-        (Advice::NextLts, Some(t), _) => {
-            let plan = format!("plan for {t} LTS (due {})", due(u.target_release_date));
-            let back = u
-                .alternative
-                .as_ref()
-                .map(|b| format!("back to {} LTS ({})", b.major, b.version));
-            let back_is = |m: u32| u.alternative.as_ref().is_some_and(|b| b.major == m);
-            let now = match (&u.restore, &u.move_by) {
-                (Some(r), _) if back_is(r.major) => Some(format!(
-                    "restore support now: move back to {} LTS ({})",
-                    r.major, r.version
-                )),
-                (Some(r), _) => Some(match &back {
-                    Some(back) => format!(
-                        "restore support now: move to {} ({}) or {back}",
-                        r.major, r.version
-                    ),
-                    None => format!("restore support now: move to {} ({})", r.major, r.version),
-                }),
-                (None, Some(m)) => {
-                    let next = match &m.next_version {
-                        Some(v) => format!("{} ({v})", m.next_major),
-                        None => format!("{} once published", m.next_major),
-                    };
-                    Some(match &back {
-                        Some(back) => format!("by {} move to {next} or {back}", m.date),
-                        None => format!("by {} move to {next}", m.date),
-                    })
-                }
-                (None, None) => None,
-            };
-            match (now, back) {
-                (Some(now), _) => format!("{now}, then {plan}"),
-                (None, Some(back)) => format!("{plan} or move {back}"),
-                (None, None) => plan,
-            }
-        }
-        _ => "no upgrade target is known".to_string(),
-    }
-}
-
-/// `1 day`, `670 days`.
-pub fn days_text(days: i64) -> String {
-    if days.abs() == 1 {
-        format!("{days} day")
-    } else {
-        format!("{days} days")
-    }
-}
-
-/// `today`, `in 1 day`, `in 29 days`.
-pub fn in_days(days: i64) -> String {
-    if days == 0 {
-        "today".to_string()
-    } else {
-        format!("in {}", days_text(days))
-    }
 }

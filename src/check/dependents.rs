@@ -3,7 +3,8 @@
 //! kind (normal, build, dev) of the member's direct dependency that starts it.
 
 use crate::input::lockfile::{Lockfile, Source};
-use crate::input::workspace::{DepKind, Members};
+use crate::input::workspace::Members;
+use crate::model::train::DepKind;
 use rustc_hash::FxHashMap;
 use semver::Version;
 use serde::Serialize;

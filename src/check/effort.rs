@@ -10,49 +10,12 @@
 //! `unknown`, never zero.
 
 use crate::model::data::Data;
+use crate::model::effort::{Class, Effort};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// The first major of the reference sample: the current monthly cadence and notes format.
 pub const REFERENCE_FROM: u32 = 25;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Class {
-    Micro,
-    Meso,
-    Macro,
-    Unknown,
-}
-
-impl Class {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Class::Micro => "micro",
-            Class::Meso => "meso",
-            Class::Macro => "macro",
-            Class::Unknown => "unknown",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Effort {
-    pub from: u32,
-    pub to: u32,
-    pub class: Class,
-    /// The majors whose changes the move crosses, in reading order.
-    pub majors: Vec<u32>,
-    /// Sum of Changed + Removed entries; `None` when a major has no notes data.
-    pub changed_removed: Option<u32>,
-    /// Distinct PRs linked from those entries.
-    pub prs: Option<usize>,
-    /// The release notes to read, in order.
-    pub notes: Vec<String>,
-    /// Majors the data has no release notes for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unknown_majors: Vec<u32>,
-}
 
 /// Quartiles of one major's Changed+Removed count over the reference majors.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -140,55 +103,6 @@ pub fn effort(data: &Data, from: u32, to: u32) -> Effort {
         prs: known.then_some(prs.len()),
         notes,
         unknown_majors,
-    }
-}
-
-impl Effort {
-    /// `49, 50` or `51 to 60`.
-    fn unknown_list(&self) -> String {
-        match self.unknown_majors.as_slice() {
-            [first, .., last] if self.unknown_majors.len() > 3 => format!("{first} to {last}"),
-            list => list
-                .iter()
-                .map(|m| m.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-    }
-
-    /// `macro, 229 changed/removed entries, 325 PRs` or `unknown (no release notes for 49, 50)`.
-    pub fn short(&self) -> String {
-        match (self.class, self.changed_removed, self.prs) {
-            (Class::Unknown, ..) => format!(
-                "unknown (no release notes for {} in the data)",
-                self.unknown_list()
-            ),
-            (class, Some(entries), Some(prs)) if !self.majors.is_empty() => {
-                format!(
-                    "{}, {entries} changed/removed entries, {prs} PRs",
-                    class.as_str()
-                )
-            }
-            (class, ..) => class.as_str().to_string(),
-        }
-    }
-
-    /// `macro: 96 changed/removed entries, 130 PRs, 9 majors`.
-    pub fn summary(&self) -> String {
-        match (self.class, self.changed_removed, self.prs) {
-            (Class::Unknown, ..) => {
-                format!("unknown: no release-notes data for {}", self.unknown_list())
-            }
-            (class, Some(entries), Some(prs)) if !self.majors.is_empty() => format!(
-                "{}: {entries} changed/removed entr{} in the release notes, {prs} PR{}, {} major{}",
-                class.as_str(),
-                if entries == 1 { "y" } else { "ies" },
-                if prs == 1 { "" } else { "s" },
-                self.majors.len(),
-                if self.majors.len() == 1 { "" } else { "s" }
-            ),
-            (class, ..) => format!("{}: a patch update, no breaking changes", class.as_str()),
-        }
     }
 }
 

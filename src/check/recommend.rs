@@ -11,97 +11,14 @@
 //! the newest LTS), and a supported non-LTS train whose support ends before
 //! the next LTS is out is told by when to move and where (`move_by`).
 
-use crate::check::effort::{self, Effort};
-use crate::model::data::Data;
+use crate::check::effort;
+use crate::model::advice::{
+    Advice, EffortOption, MoveBy, NextLts, Now, OptionEffort, Restore, Target, Upgrade,
+};
+use crate::model::data::{Data, Publication};
 use crate::model::policy;
 use crate::model::releases::{self, Release};
 use chrono::NaiveDate;
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(clippy::enum_variant_names)] // the words of the JSON contract
-pub enum Advice {
-    /// Already on the newest LTS.
-    OnNewestLts,
-    /// Move to a supported LTS.
-    MoveToLts,
-    /// Newer than every released LTS: the next LTS is the target.
-    NextLts,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Target {
-    pub major: u32,
-    pub version: String,
-    pub lts: bool,
-    pub release_date: NaiveDate,
-    pub eol_date: NaiveDate,
-    pub projected: bool,
-    /// How many majors the move crosses (always counted upwards from the older one).
-    pub majors_crossed: u32,
-    /// The target's minimum supported Rust version, when the data knows it.
-    pub rust_version: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Upgrade {
-    pub advice: Advice,
-    pub target: Option<u32>,
-    pub target_version: Option<String>,
-    pub path: Vec<u32>,
-    pub target_release_date: Option<NaiveDate>,
-    pub target_eol_date: Option<NaiveDate>,
-    pub majors_crossed: Option<u32>,
-    pub target_rust_version: Option<String>,
-    /// The LTS after the train (with its nominal release date).
-    pub next_lts: NextLts,
-    /// The other choice for trains newer than every released LTS: move back.
-    pub alternative: Option<Target>,
-    /// For an EOL train: the release that restores support now (`null` when
-    /// the train is supported or nothing published is supported).
-    pub restore: Option<Restore>,
-    /// For a supported non-LTS train whose support ends before the next LTS is
-    /// released: the day to have moved by, and where.
-    pub move_by: Option<MoveBy>,
-    /// What each option costs: every LTS stepping stone, the target, the move
-    /// back, the release that restores support.
-    pub effort: Vec<OptionEffort>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Restore {
-    pub major: u32,
-    pub version: String,
-    pub eol_date: NaiveDate,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MoveBy {
-    /// The train's last supported day.
-    pub date: NaiveDate,
-    /// The next monthly release after the train.
-    pub next_major: u32,
-    pub next_release_date: NaiveDate,
-    /// Its newest known patch, when the data has seen it.
-    pub next_version: Option<String>,
-    /// It was due before the facts were taken, and is not in them.
-    pub next_late: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OptionEffort {
-    /// `stepping-stone`, `target`, `move-back` or `restore`.
-    pub option: &'static str,
-    #[serde(flatten)]
-    pub effort: Effort,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NextLts {
-    pub major: u32,
-    pub release_date: Option<NaiveDate>,
-}
 
 pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
     let newest_lts = policy::newest_released_lts(as_of);
@@ -117,76 +34,69 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
 
     let restore = restore(data, train, as_of);
     let on_newest = policy::is_lts(train) && newest_lts.is_none_or(|n| train >= n);
-    if on_newest {
-        return Upgrade {
-            advice: Advice::OnNewestLts,
-            target: None,
-            target_version: None,
-            path: Vec::new(),
-            target_release_date: None,
-            target_eol_date: None,
-            majors_crossed: None,
-            target_rust_version: None,
-            next_lts,
-            alternative: None,
-            effort: restore_effort(data, train, restore.as_ref()),
-            restore,
-            move_by: None,
-        };
-    }
-    let (advice, path, alternative) = match newer_supported.last() {
-        Some(_) => (Advice::MoveToLts, newer_supported, None),
+    let advice = match newer_supported.last() {
+        _ if on_newest => None,
+        Some(&last) => target(data, train, last).map(|target| Advice::MoveToLts {
+            path: newer_supported.clone(),
+            target,
+        }),
         None => {
             let back = newest_lts
                 .filter(|&n| policy::is_supported(n, as_of))
                 .and_then(|n| target(data, train, n))
-                .filter(|t| published(data, t.major).is_some());
-            (Advice::NextLts, vec![next], back)
+                .filter(|t| t.version.is_some());
+            target(data, train, next).map(|target| Advice::NextLts { target, back })
         }
     };
-    let goal = path.last().and_then(|&m| target(data, train, m));
-    let mut efforts: Vec<OptionEffort> = path
-        .iter()
-        .enumerate()
-        .map(|(i, &m)| OptionEffort {
+    // The calendar gives every LTS after an accepted major its dates
+    // (`policy::release_date`), so a target is always found.
+    let advice = advice.unwrap_or(Advice::OnNewestLts);
+
+    let mut efforts: Vec<OptionEffort> = Vec::new();
+    let path = match &advice {
+        Advice::OnNewestLts => &[][..],
+        Advice::MoveToLts { path, .. } => path.as_slice(),
+        Advice::NextLts { target, .. } => std::slice::from_ref(&target.major),
+    };
+    for (i, &m) in path.iter().enumerate() {
+        efforts.push(OptionEffort {
             option: if i + 1 == path.len() {
-                "target"
+                EffortOption::Target
             } else {
-                "stepping-stone"
+                EffortOption::SteppingStone
             },
             effort: effort::effort(data, train, m),
-        })
-        .collect();
-    if let Some(back) = &alternative {
+        });
+    }
+    if let Advice::NextLts {
+        back: Some(back), ..
+    } = &advice
+    {
         efforts.push(OptionEffort {
-            option: "move-back",
+            option: EffortOption::MoveBack,
             effort: effort::effort(data, train, back.major),
         });
     }
     // The release that restores support is often a stepping stone already.
-    if restore
-        .as_ref()
-        .is_some_and(|r| efforts.iter().all(|e| e.effort.to != r.major))
+    if let Some(r) = &restore
+        && efforts.iter().all(|e| e.effort.to != r.major)
     {
-        efforts.extend(restore_effort(data, train, restore.as_ref()));
+        efforts.push(OptionEffort {
+            option: EffortOption::Restore,
+            effort: effort::effort(data, train, r.major),
+        });
     }
-    let move_by = (advice == Advice::NextLts)
-        .then(|| move_by(data, train, as_of, next_lts.release_date))
-        .flatten();
+    let now = match restore {
+        Some(r) => Some(Now::Restore(r)),
+        None if matches!(advice, Advice::NextLts { .. }) => {
+            move_by(data, train, as_of, next_lts.release_date).map(Now::MoveBy)
+        }
+        None => None,
+    };
     Upgrade {
         advice,
-        target: goal.as_ref().map(|t| t.major),
-        // Only a published release is ever named: a projected LTS has no version yet.
-        target_version: goal.as_ref().and_then(|t| published(data, t.major)),
-        path,
-        target_release_date: goal.as_ref().map(|t| t.release_date),
-        target_eol_date: goal.as_ref().map(|t| t.eol_date),
-        majors_crossed: goal.as_ref().map(|t| t.majors_crossed),
-        target_rust_version: goal.as_ref().and_then(|t| t.rust_version.clone()),
         next_lts,
-        alternative,
-        restore,
-        move_by,
+        now,
         effort: efforts,
     }
 }
@@ -223,16 +133,6 @@ fn restore(data: &Data, train: u32, as_of: NaiveDate) -> Option<Restore> {
     })
 }
 
-fn restore_effort(data: &Data, train: u32, restore: Option<&Restore>) -> Vec<OptionEffort> {
-    restore
-        .map(|r| OptionEffort {
-            option: "restore",
-            effort: effort::effort(data, train, r.major),
-        })
-        .into_iter()
-        .collect()
-}
-
 /// A supported non-LTS train whose support ends before the next LTS is due.
 fn move_by(
     data: &Data,
@@ -253,10 +153,7 @@ fn move_by(
         next_major: next,
         next_release_date: policy::release_date(next)?,
         next_version: published(data, next),
-        next_late: matches!(
-            data.publication(next, as_of),
-            crate::model::data::Publication::Late { .. }
-        ),
+        next_late: matches!(data.publication(next, as_of), Publication::Late { .. }),
     })
 }
 
@@ -264,9 +161,7 @@ fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
     let r: Release = releases::release(data, major)?;
     Some(Target {
         major,
-        // A projected major is never a move (callers filter it out); its
-        // version is only the line's name.
-        version: r.recommended_version().to_string(),
+        version: published(data, major),
         lts: r.lts,
         release_date: r.release_date,
         eol_date: r.eol_date,
@@ -284,49 +179,55 @@ mod tests {
         recommend(&Data::embedded().unwrap(), train, date.parse().unwrap())
     }
 
+    /// The advice's name, target major and path, for short assertions.
+    fn shape(u: &Upgrade) -> (&'static str, Option<u32>, Vec<u32>) {
+        (
+            u.advice.as_str(),
+            u.target().map(|t| t.major),
+            u.path().to_vec(),
+        )
+    }
+
     #[test]
     fn examples_of_november_2026() {
         let date = "2026-11-21";
-        let u = at(24, date);
-        assert_eq!(
-            (u.advice, u.target, u.path.clone()),
-            (Advice::MoveToLts, Some(48), vec![36, 48])
-        );
-        let newest_48 = Data::embedded().unwrap().majors[&48]
+        let data = Data::embedded().unwrap();
+        let newest_48 = data.majors[&48]
             .latest_patch()
             .map(|p| p.version.to_string());
-        assert_eq!(u.target_version, newest_48);
-        assert_eq!(u.target_eol_date, Some("2028-08-20".parse().unwrap()));
-        assert_eq!(u.majors_crossed, Some(24));
-        assert_eq!(at(27, date).path, vec![36, 48]);
-        assert_eq!(at(36, date).path, vec![48]);
-        assert_eq!(at(0, date).path, vec![36, 48]);
+        let u = at(24, date);
+        assert_eq!(shape(&u), ("move-to-lts", Some(48), vec![36, 48]));
+        let target = u.target().unwrap();
+        assert_eq!(target.version, newest_48);
+        assert_eq!(Some(target.eol_date), policy::eol_date(48));
+        assert_eq!(target.majors_crossed, 24);
+        assert_eq!(at(27, date).path(), [36, 48]);
+        assert_eq!(at(36, date).path(), [48]);
+        assert_eq!(at(0, date).path(), [36, 48]);
 
         let u = at(48, date);
-        assert_eq!((u.advice, u.target), (Advice::OnNewestLts, None));
+        assert_eq!(shape(&u), ("on-newest-lts", None, vec![]));
         assert_eq!(
             u.next_lts,
             NextLts {
                 major: 60,
-                release_date: Some("2027-08-20".parse().unwrap())
+                release_date: policy::release_date(60)
             }
         );
 
         let u = at(50, date);
+        assert_eq!(shape(&u), ("next-lts", Some(60), vec![60]));
         assert_eq!(
-            (u.advice, u.target, u.path.clone()),
-            (Advice::NextLts, Some(60), vec![60])
-        );
-        assert_eq!(
-            u.target_version, None,
+            u.target().unwrap().version,
+            None,
             "60 is not published: no version to name"
         );
-        let back = u.alternative.unwrap();
+        let back = u.back().unwrap();
         assert_eq!(
-            (back.major, Some(back.version), back.majors_crossed),
+            (back.major, back.version.clone(), back.majors_crossed),
             (48, newest_48, 2)
         );
-        assert_eq!(at(49, date).target, Some(60));
+        assert_eq!(at(49, date).target().map(|t| t.major), Some(60));
     }
 
     #[test]
@@ -338,7 +239,7 @@ mod tests {
                 continue;
             };
             let u = recommend(&data, major, date);
-            let r = u.restore.expect("an EOL train gets a restore target");
+            let r = u.restore().expect("an EOL train gets a restore target");
             assert!(policy::is_supported(r.major, date), "{major}: {r:?}");
             let published = data.majors[&r.major].latest_patch().unwrap();
             assert_eq!(r.version, published.version.to_string());
@@ -359,7 +260,7 @@ mod tests {
         // A supported train needs no restoring.
         let newest = data.newest_major();
         let on = policy::release_date(newest).unwrap();
-        assert_eq!(recommend(&data, newest, on).restore, None);
+        assert_eq!(recommend(&data, newest, on).restore(), None);
     }
 
     #[test]
@@ -374,7 +275,7 @@ mod tests {
                 .get(m)
                 .is_some_and(|f| f.latest_patch().is_some())
         });
-        assert_eq!(u.restore.map(|r| r.major), lts);
+        assert_eq!(u.restore().map(|r| r.major), lts);
     }
 
     #[test]
@@ -382,7 +283,7 @@ mod tests {
         let data = Data::embedded().unwrap();
         let date = policy::release_date(50).unwrap();
         let u = at(50, &date.to_string());
-        let by = u.move_by.unwrap();
+        let by = u.move_by().unwrap();
         assert_eq!(by.date, policy::eol_date(50).unwrap());
         assert_eq!(by.next_major, 51);
         assert_eq!(
@@ -394,29 +295,41 @@ mod tests {
         );
         // 59's support outlasts 60's release: the next LTS is the answer.
         assert_eq!(
-            at(59, &policy::release_date(59).unwrap().to_string()).move_by,
+            at(59, &policy::release_date(59).unwrap().to_string()).move_by(),
             None
         );
-        assert_eq!(at(48, "2026-11-21").move_by, None);
+        assert_eq!(at(48, "2026-11-21").move_by(), None);
     }
 
     #[test]
     fn before_any_lts_the_first_lts_is_the_target() {
         let u = at(20, "2024-05-01");
-        assert_eq!(
-            (u.advice, u.target, u.alternative),
-            (Advice::NextLts, Some(24), None)
-        );
+        assert_eq!(shape(&u), ("next-lts", Some(24), vec![24]));
+        assert_eq!(u.back(), None);
     }
 
     #[test]
     fn an_eol_lts_moves_through_each_supported_lts() {
         // 24 is EOL after 2026-08-20; on that day it is still supported and 36, 48 are newer.
-        assert_eq!(at(24, "2026-08-20").path, vec![36, 48]);
+        assert_eq!(at(24, "2026-08-20").path(), [36, 48]);
         // Before 48 is released, 36 is the newest LTS.
         let u = at(36, "2026-08-19");
         assert_eq!((u.advice, u.next_lts.major), (Advice::OnNewestLts, 48));
-        assert_eq!(at(40, "2026-08-19").target, Some(48));
-        assert_eq!(at(40, "2026-08-19").alternative.map(|t| t.major), Some(36));
+        let u = at(40, "2026-08-19");
+        assert_eq!(u.target().map(|t| t.major), Some(48));
+        assert_eq!(u.back().map(|t| t.major), Some(36));
+    }
+
+    #[test]
+    fn the_last_major_accepted_still_has_a_next_lts_to_plan_for() {
+        for major in [policy::MAX_MAJOR - 1, policy::MAX_MAJOR] {
+            let u = at(major, "2026-11-21");
+            let next = policy::next_lts_after(major);
+            assert_eq!(shape(&u), ("next-lts", Some(next), vec![next]), "{major}");
+            assert_eq!(
+                Some(u.target().unwrap().release_date),
+                policy::release_date(next)
+            );
+        }
     }
 }

@@ -3,10 +3,10 @@
 //! yanked versions, majors the data has not seen (`stale-data`) and the Rust
 //! version an upgrade needs (`msrv-gap`). Pure.
 
-use crate::check::audit::{CrateReport, Train};
 use crate::model::data::{Advisory, Data, Publication};
 use crate::model::findings::{AdvisoryRef, Code, Finding, Level, Location};
 use crate::model::policy;
+use crate::model::train::{CrateReport, CrateSource, Train};
 use chrono::{Days, NaiveDate};
 use semver::{Op, Version};
 use std::collections::BTreeSet;
@@ -161,7 +161,7 @@ pub fn affecting<'a>(
 
 /// Git sources carry an upstream version number that a fork may not honour.
 fn git_note(c: &CrateReport) -> &'static str {
-    if c.source == "git" {
+    if c.source == CrateSource::Git {
         " (git source: judged by its version number; check the fork)"
     } else {
         ""
@@ -229,13 +229,13 @@ fn vulnerable(t: &Train, c: &CrateReport, data: &Data, out: &mut Vec<Finding>) {
         return;
     }
     let mut f = Finding::new(Code::Vulnerable, Some(t.major), String::new());
-    if c.source == "git" {
+    if c.source == CrateSource::Git {
         // A fork may carry the fix under the upstream number: not an error by default.
         f.level = Level::Warning;
     }
     locate(&mut f, c);
     f.message = vulnerable_message(&f, &refs);
-    if c.source == "git" {
+    if c.source == CrateSource::Git {
         f.message.push_str(GIT_NOTE);
     }
     f.advisories = refs;
@@ -395,15 +395,14 @@ fn msrv_gaps(
 ) {
     let mut targets: BTreeSet<u32> = BTreeSet::new();
     for t in trains {
-        targets.extend(t.upgrade.target);
-        targets.extend(t.upgrade.alternative.as_ref().map(|a| a.major));
+        targets.extend(t.upgrade.target().map(|t| t.major));
+        targets.extend(t.upgrade.back().map(|b| b.major));
         // The release that restores support, unless it is on the LTS path.
         targets.extend(
             t.upgrade
-                .restore
-                .as_ref()
+                .restore()
                 .map(|r| r.major)
-                .filter(|m| !t.upgrade.path.contains(m)),
+                .filter(|m| !t.upgrade.path().contains(m)),
         );
     }
     for major in targets {
@@ -420,7 +419,7 @@ fn msrv_gaps(
                 Some(major),
                 format!(
                     "{} needs Rust {}.{}; this workspace declares {}.{}",
-                    crate::check::audit::label(major),
+                    crate::model::phrases::label(major),
                     needed.major,
                     needed.minor,
                     declared.major,

@@ -1,9 +1,10 @@
 //! `status <SPEC>`: everything known about one version (or major) of a family
 //! crate, without a project. Pure.
 
-use crate::check::recommend::{self, Upgrade};
+use crate::check::recommend;
 use crate::check::security;
 use crate::error::{Error, Result};
+use crate::model::advice::Upgrade;
 use crate::model::data::{Data, Provenance, Publication};
 use crate::model::family::Placement;
 use crate::model::findings::AdvisoryRef;

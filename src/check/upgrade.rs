@@ -7,8 +7,9 @@
 //! reports, so only the text inside a version string changes: line endings, a
 //! byte-order mark, quote style, comments and alignment stay as they were.
 
-use crate::check::recommend::{self, Advice};
+use crate::check::recommend;
 use crate::error::{Error, Result};
+use crate::model::advice::Advice;
 use crate::model::data::Data;
 use crate::model::policy;
 use chrono::NaiveDate;
@@ -587,16 +588,16 @@ fn default_target(
                     .map(|d| format!(", due {d}"))
                     .unwrap_or_default()
             )),
-            Advice::MoveToLts => {
-                match rec.path.iter().rev().find(|&&m| published(data, m).is_some()) {
+            Advice::MoveToLts { path, target } => {
+                match path.iter().rev().find(|&&m| published(data, m).is_some()) {
                     Some(&m) => goals.push(m),
                     None => why.push(format!(
                         "Wasmtime {train}: the recommended LTS (Wasmtime {}) has no published release known; run `cargo wasmtime-support refresh`",
-                        rec.target.unwrap_or(rec.next_lts.major)
+                        target.major
                     )),
                 }
             }
-            Advice::NextLts => {
+            Advice::NextLts { .. } => {
                 let back = newest_lts
                     .filter(|&m| m < train)
                     .map(|m| {

@@ -245,7 +245,7 @@ fn reading_list(data: &Data, in_use: &[u32], target: u32) -> Vec<String> {
 fn report(plan: &Plan, choice: &Choice, messages: &[String]) -> String {
     let mut text = format!(
         "Upgrade to {} ({})\n",
-        audit::label(plan.target),
+        crate::model::phrases::label(plan.target),
         choice.version
     );
     if choice.moves.len() > 1 || choice.moves.iter().any(|m| m.change == "downgrade") {

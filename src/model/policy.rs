@@ -10,6 +10,9 @@ use serde::Serialize;
 
 /// Majors above this are treated as nonsense (it is roughly the year 2857).
 pub const MAX_MAJOR: u32 = 10_000;
+/// The calendar reaches one LTS cycle past `MAX_MAJOR`, so that every
+/// accepted major has a next LTS with dates.
+const CALENDAR_END: u32 = MAX_MAJOR + LTS_EVERY;
 pub const FIRST_LTS: u32 = 24;
 pub const LTS_EVERY: u32 = 12;
 pub const LTS_SUPPORT_MONTHS: u32 = 24;
@@ -48,7 +51,7 @@ pub fn support_months(major: u32) -> u32 {
 
 /// The nominal release date of `major` (the policy's date, not the day it shipped).
 pub fn release_date(major: u32) -> Option<NaiveDate> {
-    if major == 0 || major > MAX_MAJOR {
+    if major == 0 || major > CALENDAR_END {
         return None;
     }
     if major >= ANCHOR_MAJOR {
@@ -180,8 +183,8 @@ mod tests {
         assert_eq!(release_date(60), Some(d("2027-08-20")));
         assert_eq!(eol_date(60), Some(d("2029-08-20")));
         assert_eq!(release_date(0), None);
-        assert_eq!(release_date(MAX_MAJOR + 1), None);
-        assert!(release_date(MAX_MAJOR).is_some());
+        assert_eq!(release_date(CALENDAR_END + 1), None);
+        assert!(release_date(next_lts_after(MAX_MAJOR)).is_some());
     }
 
     #[test]

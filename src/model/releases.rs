@@ -23,16 +23,6 @@ pub struct Release {
     pub latest_patch: Option<Version>,
 }
 
-impl Release {
-    /// The version to name when recommending this line: the newest known patch,
-    /// or N.0.0 for a line the data has not seen.
-    pub fn recommended_version(&self) -> Version {
-        self.latest_patch
-            .clone()
-            .unwrap_or_else(|| Version::new(u64::from(self.major), 0, 0))
-    }
-}
-
 /// The release view of `major`; `None` for the pre-1.0 era and absurd majors.
 pub fn release(data: &Data, major: u32) -> Option<Release> {
     let facts = data.majors.get(&major);

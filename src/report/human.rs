@@ -2,11 +2,12 @@
 //! and a one-line summary. Reads well in 80 columns.
 
 use super::paint::Paint;
-use crate::check::audit::{Audit, CrateReport, Train, days_text};
-use crate::check::recommend::{Advice, Upgrade};
-use crate::input::workspace::DepKind;
+use crate::check::audit::Audit;
+use crate::model::advice::EffortOption;
 use crate::model::findings::Code;
+use crate::model::phrases::{self, count};
 use crate::model::policy::Status;
+use crate::model::train::{CrateReport, CrateSource, DepKind, Train};
 use crate::text::{sanitize, wrap};
 use std::fmt::Write;
 
@@ -235,7 +236,7 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
     }
     // A Rust version the target needs beyond the workspace's is the msrv-gap
     // finding's to say, once for every train that moves there.
-    let lines = upgrade_lines(&t.upgrade);
+    let lines = t.upgrade.lines();
     for (i, line) in lines.into_iter().enumerate() {
         let head = if i == 0 { "  upgrade  " } else { "           " };
         let _ = writeln!(out, "{}", wrap(&format!("{head}{line}"), o.width, 11));
@@ -245,7 +246,7 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
             .upgrade
             .effort
             .iter()
-            .filter(|e| e.option != "stepping-stone")
+            .filter(|e| e.option != EffortOption::SteppingStone)
             .flat_map(|e| &e.effort.notes)
             .collect();
         if !notes.is_empty() {
@@ -265,10 +266,10 @@ fn status_text(t: &Train, p: Paint) -> String {
     };
     let detail = match (t.status, t.eol_date, t.days_left) {
         (Status::Supported, Some(eol), Some(days)) => {
-            format!("until {eol} ({} left)", days_text(days))
+            format!("until {eol} ({} left)", phrases::days(days))
         }
         (Status::Eol, Some(eol), Some(days)) => {
-            format!("since {eol} ({} ago)", days_text(-days))
+            format!("since {eol} ({} ago)", phrases::days(-days))
         }
         (Status::Eol, None, _) => "(pre-1.0 releases were never supported)".to_string(),
         (Status::Unreleased, ..) => match t.release_date {
@@ -289,19 +290,22 @@ fn collapsed(t: &Train) -> String {
     let Some(first) = t.headline() else {
         return String::new();
     };
-    let more = t.crates.len() - 1;
-    match more {
+    match t.crates.len() - 1 {
         0 => format!("{} {}", first.name, first.version),
-        1 => format!("{} {} + 1 more crate", first.name, first.version),
-        n => format!("{} {} + {n} more crates", first.name, first.version),
+        more => format!(
+            "{} {} + {}",
+            first.name,
+            first.version,
+            count(more, "more crate", "more crates")
+        ),
     }
 }
 
 /// One line per source other than crates.io: `12 path crates`, `3 git crates from URL`.
 fn sources_summary(crates: &[CrateReport]) -> Vec<String> {
-    let mut groups: Vec<(&str, Option<&str>, usize)> = Vec::new();
+    let mut groups: Vec<(CrateSource, Option<&str>, usize)> = Vec::new();
     for c in crates {
-        if c.source == "registry" && c.url.is_none() {
+        if c.source == CrateSource::Registry && c.url.is_none() {
             continue;
         }
         let key = (c.source, c.url.as_deref());
@@ -328,7 +332,7 @@ fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
         Some(url) => {
             let _ = write!(s, " ({} {})", c.source, sanitize(url));
         }
-        None if c.source != "registry" => {
+        None if c.source != CrateSource::Registry => {
             let _ = write!(s, " ({})", c.source);
         }
         None => {}
@@ -342,132 +346,15 @@ fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
     s
 }
 
-fn upgrade_lines(u: &Upgrade) -> Vec<String> {
-    let projected = |p: bool| if p { " [projected]" } else { "" };
-    let effort = |option: &str, to: u32| {
-        u.effort
-            .iter()
-            .find(|e| e.option == option && e.effort.to == to)
-            .map(|e| e.effort.short())
-    };
-    match u.advice {
-        Advice::OnNewestLts => vec![format!(
-            "none needed: this is the newest LTS; the next LTS, {}, is due {}",
-            u.next_lts.major,
-            u.next_lts
-                .release_date
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "later".into())
-        )],
-        Advice::MoveToLts => {
-            let (Some(target), Some(version), Some(eol)) =
-                (u.target, &u.target_version, u.target_eol_date)
-            else {
-                return vec!["no target known".into()];
-            };
-            let crossed = u.majors_crossed.unwrap_or(0);
-            let mut lines = vec![format!(
-                "move to {target} LTS: {version}, supported until {eol} ({crossed} major{} up)",
-                if crossed == 1 { "" } else { "s" }
-            )];
-            if let Some(e) = effort("target", target) {
-                lines.push(format!("effort: {e} (estimated from the release notes)"));
-            }
-            if u.path.len() > 1 {
-                let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
-                lines.push(format!("LTS stepping stones: {}", path.join(" -> ")));
-                for &stone in &u.path[..u.path.len() - 1] {
-                    if let Some(e) = effort("stepping-stone", stone) {
-                        lines.push(format!("to {stone} LTS first: {e}"));
-                    }
-                }
-            }
-            lines
-        }
-        Advice::NextLts => {
-            let Some(target) = u.target else {
-                return vec!["no target known".into()];
-            };
-            let due = u
-                .target_release_date
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            let mut lines = Vec::new();
-            let back_line = |lines: &mut Vec<String>, lead: &str| {
-                if let Some(back) = &u.alternative {
-                    let e = effort("move-back", back.major)
-                        .map(|e| format!("; effort: {e}"))
-                        .unwrap_or_default();
-                    lines.push(format!(
-                        "{lead} {} LTS: {}, supported until {}{}{e}",
-                        back.major,
-                        back.version,
-                        back.eol_date,
-                        projected(back.projected)
-                    ));
-                }
-            };
-            let restore_forward = u
-                .restore
-                .as_ref()
-                .filter(|r| u.alternative.as_ref().is_none_or(|b| b.major != r.major));
-            if let Some(r) = restore_forward {
-                let e = u
-                    .effort
-                    .iter()
-                    .find(|e| e.effort.to == r.major)
-                    .map(|e| e.effort.short())
-                    .map(|e| format!("; effort: {e}"))
-                    .unwrap_or_default();
-                lines.push(format!(
-                    "restore support now: move to {} ({}), supported until {}{e}",
-                    r.major, r.version, r.eol_date
-                ));
-                back_line(&mut lines, "or back to");
-                lines.push(format!("then plan for {target} LTS, due {due}"));
-            } else if u.restore.is_some() {
-                back_line(&mut lines, "restore support now: move back to");
-                lines.push(format!("then plan for {target} LTS, due {due}"));
-            } else if let Some(m) = &u.move_by {
-                let next = match &m.next_version {
-                    Some(v) => format!("{} ({v})", m.next_major),
-                    None => format!(
-                        "{} once published (due {}{})",
-                        m.next_major,
-                        m.next_release_date,
-                        if m.next_late { ", late" } else { "" }
-                    ),
-                };
-                lines.push(format!(
-                    "supported only until {}: by then move to {next}",
-                    m.date
-                ));
-                back_line(&mut lines, "or back to");
-                lines.push(format!("then plan for {target} LTS, due {due}"));
-            } else {
-                lines.push(format!("plan for {target} LTS, due {due}"));
-                back_line(&mut lines, "or move back to");
-            }
-            if let Some(e) = effort("target", target) {
-                lines.push(format!("effort of {target} LTS: {e}"));
-            }
-            lines
-        }
-    }
-}
-
 fn summary(a: &Audit, p: Paint) -> String {
-    let count = |s: Status| a.trains.iter().filter(|t| t.status == s).count();
-    let trains = match a.trains.len() {
-        1 => "1 train".to_string(),
-        n => format!("{n} trains"),
-    };
-    let mut parts = vec![format!("{} supported", count(Status::Supported))];
-    let eol = count(Status::Eol);
+    let with_status = |s: Status| a.trains.iter().filter(|t| t.status == s).count();
+    let trains = count(a.trains.len(), "train", "trains");
+    let mut parts = vec![format!("{} supported", with_status(Status::Supported))];
+    let eol = with_status(Status::Eol);
     if eol > 0 {
         parts.push(format!("{eol} EOL"));
     }
-    let unreleased = count(Status::Unreleased);
+    let unreleased = with_status(Status::Unreleased);
     if unreleased > 0 {
         parts.push(format!("{unreleased} unreleased"));
     }
@@ -477,19 +364,12 @@ fn summary(a: &Audit, p: Paint) -> String {
         crate::model::findings::Verdict::Fail => p.status(Status::Eol, "fail"),
     };
     format!(
-        "{trains} ({}); {} error{}, {} warning{}, {} note{}: {verdict}\n",
+        "{trains} ({}); {}, {}, {}: {verdict}\n",
         parts.join(", "),
-        r.errors,
-        plural(r.errors),
-        r.warnings,
-        plural(r.warnings),
-        r.notes,
-        plural(r.notes)
+        count(r.errors, "error", "errors"),
+        count(r.warnings, "warning", "warnings"),
+        count(r.notes, "note", "notes"),
     )
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

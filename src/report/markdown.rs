@@ -2,10 +2,12 @@
 //! checklists (and the GitHub step summary): a table of trains, the findings
 //! and a checklist of actions.
 
-use crate::check::audit::{Audit, Train};
-use crate::check::recommend::Advice;
+use crate::check::audit::Audit;
+use crate::model::advice::{Advice, EffortOption, Now};
 use crate::model::findings::{Code, Verdict};
+use crate::model::phrases::{self, count};
 use crate::model::policy::Status;
+use crate::model::train::Train;
 use std::fmt::Write;
 
 pub fn render(a: &Audit) -> String {
@@ -102,13 +104,12 @@ pub fn render(a: &Audit) -> String {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
     };
-    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         out,
         "\n**Result: {verdict}** ({}, {}, {})",
-        count(r.errors, "error"),
-        count(r.warnings, "warning"),
-        count(r.notes, "note")
+        count(r.errors, "error", "errors"),
+        count(r.warnings, "warning", "warnings"),
+        count(r.notes, "note", "notes")
     );
     out
 }
@@ -124,17 +125,25 @@ fn status_cell(t: &Train) -> String {
 
 fn target_cell(t: &Train) -> String {
     let u = &t.upgrade;
-    match (u.advice, u.target, &u.target_version) {
-        (Advice::OnNewestLts, ..) => format!("none (next LTS: {})", u.next_lts.major),
-        (Advice::MoveToLts, Some(m), Some(v)) => format!("{m} LTS ({v})"),
-        (Advice::NextLts, Some(m), _) => match &u.alternative {
+    match &u.advice {
+        Advice::OnNewestLts => format!("none (next LTS: {})", u.next_lts.major),
+        Advice::MoveToLts { target, .. } => lts_version(target.major, target.version.as_deref()),
+        Advice::NextLts { target, back } => match back {
             Some(back) => format!(
-                "{m} LTS when released, or back to {} LTS ({})",
-                back.major, back.version
+                "{} LTS when released, or back to {}",
+                target.major,
+                lts_version(back.major, back.version.as_deref())
             ),
-            None => format!("{m} LTS when released"),
+            None => format!("{} LTS when released", target.major),
         },
-        _ => "-".into(),
+    }
+}
+
+/// `48 LTS (48.0.8)`, or `48 LTS` when no release of it is published.
+fn lts_version(major: u32, version: Option<&str>) -> String {
+    match version {
+        Some(v) => format!("{major} LTS ({v})"),
+        None => format!("{major} LTS"),
     }
 }
 
@@ -142,7 +151,7 @@ fn effort_cell(t: &Train) -> String {
     t.upgrade
         .effort
         .iter()
-        .find(|e| e.option == "target")
+        .find(|e| e.option == EffortOption::Target)
         .map(|e| e.effort.short())
         .unwrap_or_else(|| "-".into())
 }
@@ -178,77 +187,70 @@ fn checklist(a: &Audit) -> Vec<String> {
         };
         let n = f.advisories.len();
         items.push(format!(
-            "- [ ] Update {} to {newest} (a patch update that fixes {n} security advisor{})",
-            escape(&crate::check::audit::label(major)),
-            if n == 1 { "y" } else { "ies" }
+            "- [ ] Update {} to {newest} (a patch update that fixes {})",
+            escape(&phrases::label(major)),
+            count(n, "security advisory", "security advisories")
         ));
     }
     for t in &a.trains {
         let label = escape(&t.label());
         let u = &t.upgrade;
         let supported = t.status == Status::Supported;
-        let item = match (u.advice, u.target, &u.target_version) {
-            (Advice::OnNewestLts, ..) if supported => format!(
-                "- [x] {label} is supported until {}",
-                t.eol_date.map(|d| d.to_string()).unwrap_or_default()
+        let eol = t.eol_date.map(|d| d.to_string()).unwrap_or_default();
+        let item = match (&u.advice, &u.now) {
+            (Advice::OnNewestLts, _) if supported => {
+                format!("- [x] {label} is supported until {eol}")
+            }
+            (Advice::OnNewestLts, _) => format!("- [ ] Replace {label}: it is not supported"),
+            (Advice::MoveToLts { target, .. }, _) if supported => format!(
+                "- [ ] Move {label} to {} before its support ends on {eol}",
+                lts_version(target.major, target.version.as_deref())
             ),
-            (Advice::MoveToLts, Some(m), Some(v)) if supported => format!(
-                "- [ ] Move {label} to {m} LTS ({v}) before its support ends on {}",
-                t.eol_date.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            (Advice::MoveToLts, Some(m), Some(v)) => format!(
-                "- [ ] Move {label} to {m} LTS ({v}){}",
-                if u.path.len() > 1 {
-                    let path: Vec<String> = u.path.iter().map(|m| m.to_string()).collect();
+            (Advice::MoveToLts { path, target }, _) => format!(
+                "- [ ] Move {label} to {}{}",
+                lts_version(target.major, target.version.as_deref()),
+                if path.len() > 1 {
+                    let path: Vec<String> = path.iter().map(|m| m.to_string()).collect();
                     format!(", through {}", path.join(" → "))
                 } else {
                     String::new()
                 }
             ),
-            (Advice::NextLts, Some(m), _) if u.restore.is_some() || u.move_by.is_some() => {
-                let back = u
-                    .alternative
+            (Advice::NextLts { target, back }, now) => {
+                let m = target.major;
+                let due = target.release_date;
+                let back_to = back
                     .as_ref()
-                    .map(|b| format!(" or back to {} LTS ({})", b.major, b.version))
+                    .map(|b| format!(" or back to {}", lts_version(b.major, b.version.as_deref())))
                     .unwrap_or_default();
-                let due = u
-                    .target_release_date
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                match (&u.restore, &u.move_by) {
-                    (Some(r), _) if u.alternative.as_ref().is_some_and(|b| b.major == r.major) => {
+                match now {
+                    Some(Now::Restore(r)) if back.as_ref().is_some_and(|b| b.major == r.major) => {
                         format!(
                             "- [ ] Restore support for {label} now: move back to {} LTS ({}); then plan the move to {m} LTS (due {due})",
                             r.major, r.version
                         )
                     }
-                    (Some(r), _) => format!(
-                        "- [ ] Restore support for {label} now: move to {} ({}){back}; then plan the move to {m} LTS (due {due})",
+                    Some(Now::Restore(r)) => format!(
+                        "- [ ] Restore support for {label} now: move to {} ({}){back_to}; then plan the move to {m} LTS (due {due})",
                         r.major, r.version
                     ),
-                    (None, Some(by)) => format!(
-                        "- [ ] Move {label} by {} to {}{back} (its support ends before {m} LTS is due {due})",
+                    Some(Now::MoveBy(by)) => format!(
+                        "- [ ] Move {label} by {} to {}{back_to} (its support ends before {m} LTS is due {due})",
                         by.date,
                         match &by.next_version {
                             Some(v) => format!("{} ({v})", by.next_major),
                             None => format!("{} once published", by.next_major),
                         }
                     ),
-                    (None, None) => String::new(),
+                    None => match back {
+                        Some(b) => format!(
+                            "- [ ] Plan {label}'s move to {m} LTS (due {due}) or back to {}",
+                            lts_version(b.major, b.version.as_deref())
+                        ),
+                        None => format!("- [ ] Plan {label}'s move to {m} LTS"),
+                    },
                 }
             }
-            (Advice::NextLts, Some(m), _) => match &u.alternative {
-                Some(back) => format!(
-                    "- [ ] Plan {label}'s move to {m} LTS (due {}) or back to {} LTS ({})",
-                    u.target_release_date
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    back.major,
-                    back.version
-                ),
-                None => format!("- [ ] Plan {label}'s move to {m} LTS"),
-            },
-            _ => format!("- [ ] Replace {label}: it is not supported"),
         };
         items.push(item);
     }
@@ -266,16 +268,15 @@ fn checklist(a: &Audit) -> Vec<String> {
         .trains
         .iter()
         .flat_map(|t| &t.upgrade.effort)
-        .filter(|e| e.option == "target")
+        .filter(|e| e.option == EffortOption::Target)
         .flat_map(|e| e.effort.notes.iter().map(String::as_str))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
     if !notes.is_empty() {
         items.push(format!(
-            "- [ ] Read the release notes of the {} major{} crossed (effort estimated from them)",
-            notes.len(),
-            if notes.len() == 1 { "" } else { "s" }
+            "- [ ] Read the release notes of the {} crossed (effort estimated from them)",
+            count(notes.len(), "major", "majors")
         ));
     }
     if items.is_empty() {

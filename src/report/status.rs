@@ -1,8 +1,9 @@
 //! `status <SPEC>` in the terminal and as Markdown.
 
 use super::paint::Paint;
-use crate::check::audit::{advice_sentence, days_text, label};
 use crate::check::status::StatusReport;
+use crate::model::advice::EffortOption;
+use crate::model::phrases::{self, label};
 use crate::model::policy::Status;
 use std::fmt::Write;
 
@@ -15,10 +16,10 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     let _ = writeln!(out, "{what}{}", p.bold(&label(r.major)));
     let status = match (r.status, r.eol_date, r.days_left) {
         (Status::Supported, Some(eol), Some(days)) => {
-            format!("supported until {eol} ({} left)", days_text(days))
+            format!("supported until {eol} ({} left)", phrases::days(days))
         }
         (Status::Eol, Some(eol), Some(days)) => {
-            format!("EOL since {eol} ({} ago)", days_text(-days))
+            format!("EOL since {eol} ({} ago)", phrases::days(-days))
         }
         // The `data` line below says when it was due and what the facts know.
         (Status::Unreleased, ..) => "not released yet".to_string(),
@@ -51,11 +52,10 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         let _ = writeln!(out, "  {label}   {release} (branched {branch}{published})");
     }
     if let Some(eol) = r.eol_date {
-        let months = if r.lts { 24 } else { 2 };
         let _ = writeln!(
             out,
-            "  support    until {eol} ({months} months{})",
-            if r.lts { ", LTS" } else { "" }
+            "  support    until {eol} ({})",
+            phrases::support_window(r.major)
         );
     }
     if r.projected {
@@ -142,12 +142,12 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     } else if r.advisories.is_empty() && r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
     }
-    let line = format!("  upgrade    {}", advice_sentence(&r.upgrade));
+    let line = format!("  upgrade    {}", r.upgrade.sentence());
     let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
     let facts = format!("  facts      {}", r.data.summary());
     let facts = crate::text::wrap(&facts, 80, 13);
-    if r.upgrade.path.len() > 1 {
-        let path: Vec<String> = r.upgrade.path.iter().map(|m| m.to_string()).collect();
+    if r.upgrade.path().len() > 1 {
+        let path: Vec<String> = r.upgrade.path().iter().map(|m| m.to_string()).collect();
         let _ = writeln!(
             out,
             "             LTS stepping stones: {}",
@@ -156,8 +156,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     }
     for e in &r.upgrade.effort {
         let what = match e.option {
-            "move-back" => format!("back to {}", e.effort.to),
-            "restore" => format!("restore: to {}", e.effort.to),
+            EffortOption::MoveBack => format!("back to {}", e.effort.to),
+            EffortOption::Restore => format!("restore: to {}", e.effort.to),
             _ => format!("to {}", e.effort.to),
         };
         let line = format!("  effort     {what}: {}", e.effort.short());

@@ -5,6 +5,7 @@ mod canonical;
 mod full;
 
 use crate::error::{Error, Result};
+use crate::model::train::CrateSource;
 use rustc_hash::FxHashSet;
 use semver::Version;
 use std::fmt;
@@ -69,11 +70,11 @@ impl Source {
         Source::Registry { url: raw.into() }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> CrateSource {
         match self {
-            Source::Registry { .. } => "registry",
-            Source::Git { .. } => "git",
-            Source::Path => "path",
+            Source::Registry { .. } => CrateSource::Registry,
+            Source::Git { .. } => CrateSource::Git,
+            Source::Path => CrateSource::Path,
         }
     }
 
@@ -100,7 +101,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.display_url() {
             Some(url) => write!(f, "{} {}", self.kind(), url),
-            None => f.write_str(self.kind()),
+            None => write!(f, "{}", self.kind()),
         }
     }
 }

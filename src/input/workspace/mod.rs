@@ -8,6 +8,7 @@ pub mod memo;
 
 use crate::error::{Error, Result};
 use crate::input::config;
+use crate::model::train::DepKind;
 use cargo_metadata::{DependencyKind, MetadataCommand};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -25,16 +26,6 @@ pub struct Workspace {
     pub config: Option<(serde_json::Value, String)>,
     /// Why the manifests alone did not do and `cargo metadata` was asked.
     pub declined: Option<manifests::Declined>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DepKind {
-    Normal,
-    Build,
-    Dev,
-    /// The member's manifest was not available (a lockfile read on its own).
-    Unknown,
 }
 
 /// What is known of a lockfile's workspace members. `complete` when cargo

@@ -1,0 +1,117 @@
+//! A release train as the audit reports it: one Wasmtime major in the
+//! lockfiles, with its crates, who pulls it in, and its upgrade advice.
+
+use crate::model::advice::Upgrade;
+use crate::model::phrases;
+use crate::model::policy::Status;
+use chrono::NaiveDate;
+use semver::Version;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Crates named first when a train is shown by one crate.
+const HEADLINE_CRATES: [&str; 4] = [
+    "wasmtime",
+    "wasmtime-wasi",
+    "cranelift-codegen",
+    "cranelift",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Train {
+    /// The Wasmtime major; 0 is the pre-1.0 era (Wasmtime 0.x, Cranelift <= 0.87).
+    pub major: u32,
+    pub lts: bool,
+    pub status: Status,
+    pub release_date: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
+    /// Days from the evaluated date to the EOL date; negative once past.
+    pub days_left: Option<i64>,
+    /// The dates come from the policy alone: the data has not seen this major.
+    pub projected: bool,
+    /// The newest patch of this line that the data knows.
+    pub newest_patch: Option<Version>,
+    /// Pre-release versions among its crates (`27.0.0-dev`): those crates are
+    /// pre-releases; the train's status is still the release policy's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prerelease: Vec<Version>,
+    /// Set when the train's version, or a newer patch of its line, came out
+    /// after the advisory data: advisories after that day are unknown.
+    pub advisories_unknown_after: Option<NaiveDate>,
+    /// The lockfiles it was found in.
+    pub lockfiles: Vec<String>,
+    pub crates: Vec<CrateReport>,
+    /// Workspace members that depend on the train, with the shortest chain.
+    pub pulled_in_by: Vec<PullerReport>,
+    /// Only dev-dependencies pull it in.
+    pub dev_only: bool,
+    pub upgrade: Upgrade,
+}
+
+impl Train {
+    /// `Wasmtime 27`, `Wasmtime 48 LTS`, `Wasmtime 0.x (pre-1.0)`.
+    pub fn label(&self) -> String {
+        phrases::label(self.major)
+    }
+
+    /// The crate that stands for the train in one-line summaries.
+    pub fn headline(&self) -> Option<&CrateReport> {
+        HEADLINE_CRATES
+            .iter()
+            .find_map(|h| self.crates.iter().find(|c| c.name == *h))
+            .or_else(|| self.crates.iter().min_by(|a, b| a.name.cmp(&b.name)))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateReport {
+    pub name: String,
+    pub version: Version,
+    pub source: CrateSource,
+    /// The git URL (a fork still belongs to the upstream train) or a non-crates.io registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub lockfile: String,
+    pub line: u32,
+    /// The major was inferred from the rest of the lockfile.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PullerReport {
+    pub lockfile: String,
+    pub member: String,
+    pub kind: DepKind,
+    pub chain: Vec<String>,
+}
+
+/// Where a crate comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CrateSource {
+    Registry,
+    Git,
+    Path,
+}
+
+impl fmt::Display for CrateSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CrateSource::Registry => "registry",
+            CrateSource::Git => "git",
+            CrateSource::Path => "path",
+        })
+    }
+}
+
+/// How a workspace member depends on a crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    Normal,
+    Build,
+    Dev,
+    /// The member's manifest was not available (a lockfile read on its own).
+    Unknown,
+}
