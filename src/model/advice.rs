@@ -20,6 +20,7 @@ pub struct Upgrade {
 
 /// The LTS path.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::enum_variant_names)] // the words of the JSON contract
 pub enum Advice {
     /// Already on the newest released LTS: nothing to do until the next one.
     OnNewestLts,
