@@ -28,7 +28,8 @@ mod model;
 mod report;
 mod text;
 
-pub use check::audit::{Audit, Options, audit};
+pub use check::audit::{Audit, audit};
+pub use check::context::Options;
 pub use check::inventory::{Inventory, LockInput, inventory};
 pub use check::upgrade::{Manifest, plan};
 pub use cli::{Env, run};

@@ -5,9 +5,13 @@
 pub mod audit;
 pub mod bot_config;
 pub mod calendar;
+pub mod context;
 pub mod dependents;
 pub mod effort;
+pub mod ignores;
 pub mod inventory;
+pub mod lifecycle;
+pub mod lockfiles;
 pub mod recommend;
 pub mod security;
 pub mod status;

@@ -3,6 +3,7 @@
 //! yanked versions, majors the data has not seen (`stale-data`) and the Rust
 //! version an upgrade needs (`msrv-gap`). Pure.
 
+use crate::check::context::{Context, Sink};
 use crate::model::data::{Advisory, Data, Publication};
 use crate::model::findings::{AdvisoryRef, Code, Finding, Level, Location};
 use crate::model::policy;
@@ -14,39 +15,33 @@ use std::collections::BTreeSet;
 /// Releases can ship a few days after their nominal date (weekends, delays).
 const RELEASE_GRACE_DAYS: u64 = 7;
 
-pub fn findings(
-    trains: &[Train],
-    data: &Data,
-    as_of: NaiveDate,
-    workspace_rust: Option<&Version>,
-    rust_version_at: Option<&Location>,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for t in trains {
-        outdated_patch(t, data, &mut out);
+pub fn check(cx: &Context, sink: &mut Sink) {
+    let data = cx.data;
+    for t in cx.trains {
+        outdated_patch(t, data, sink);
         for c in &t.crates {
-            vulnerable(t, c, data, &mut out);
+            vulnerable(t, c, data, sink);
             if data.yanked.contains(&(c.name.clone(), c.version.clone())) {
-                let mut f = Finding::new(
-                    Code::Yanked,
-                    Some(t.major),
-                    format!(
-                        "{} {} was yanked from the registry; update to a version that is not",
-                        c.name, c.version
-                    ),
+                let message = format!(
+                    "{} {} was yanked from the registry; update to a version that is not",
+                    c.name, c.version
                 );
-                locate(&mut f, c);
-                out.push(f);
+                sink.push(about_crate(Code::Yanked, t, c, message));
             }
         }
     }
-    if let Some(f) = stale_data(data, as_of) {
-        out.push(f);
+    if let Some(f) = stale_data(data, cx.opts.as_of) {
+        sink.push(f);
     }
-    if let Some(declared) = workspace_rust {
-        msrv_gaps(trains, data, declared, rust_version_at, &mut out);
+    if let Some(declared) = &cx.opts.rust_version {
+        msrv_gaps(
+            cx.trains,
+            data,
+            declared,
+            cx.opts.rust_version_at.as_ref(),
+            sink,
+        );
     }
-    out
 }
 
 /// The version of Wasmtime a train's crates stand for: the `wasmtime` crate's,
@@ -63,7 +58,7 @@ fn train_version(t: &Train) -> Option<(Version, &CrateReport)> {
     Some((Version::new(u64::from(t.major), 0, c.version.patch), c))
 }
 
-fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
+fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
     let Some(facts) = data.majors.get(&t.major) else {
         return;
     };
@@ -120,18 +115,12 @@ fn outdated_patch(t: &Train, data: &Data, out: &mut Vec<Finding>) {
         )
     };
     let unknown = unknown_advisories_note(data, t.major, used.patch, &newest.version);
-    let mut f = Finding::new(
-        Code::OutdatedPatch,
-        Some(t.major),
-        format!(
-            "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
-            newest.version,
-            git_note(c)
-        ),
+    let message = format!(
+        "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
+        newest.version,
+        git_note(c)
     );
-    locate(&mut f, c);
-    f.advisories = refs;
-    out.push(f);
+    sink.push(about_crate(Code::OutdatedPatch, t, c, message).with_advisories(refs));
 }
 
 /// Whether `a` affects `v`; a pre-release is judged as the release it precedes
@@ -221,25 +210,23 @@ fn advisories_unknown_after(data: &Data, major: u32, patch: u64) -> Option<Naive
 }
 
 /// One finding per crate version, listing every advisory that affects it.
-fn vulnerable(t: &Train, c: &CrateReport, data: &Data, out: &mut Vec<Finding>) {
+fn vulnerable(t: &Train, c: &CrateReport, data: &Data, sink: &mut Sink) {
     let refs: Vec<AdvisoryRef> = affecting(data, &c.name, &c.version)
         .map(|(a, fixed)| advisory_ref(a, fixed))
         .collect();
     if refs.is_empty() {
         return;
     }
-    let mut f = Finding::new(Code::Vulnerable, Some(t.major), String::new());
+    let mut f = about_crate(Code::Vulnerable, t, c, String::new());
     if c.source == CrateSource::Git {
         // A fork may carry the fix under the upstream number: not an error by default.
         f.level = Level::Warning;
     }
-    locate(&mut f, c);
     f.message = vulnerable_message(&f, &refs);
     if c.source == CrateSource::Git {
         f.message.push_str(GIT_NOTE);
     }
-    f.advisories = refs;
-    out.push(f);
+    sink.push(f.with_advisories(refs));
 }
 
 const GIT_NOTE: &str = " (git source: judged by its version number; check the fork)";
@@ -319,13 +306,14 @@ pub fn plain_title(title: &str) -> String {
     out
 }
 
-fn locate(f: &mut Finding, c: &CrateReport) {
-    f.crate_name = Some(c.name.clone());
-    f.version = Some(c.version.to_string());
-    f.location = Some(Location {
-        path: c.lockfile.clone(),
-        line: c.line,
-    });
+/// A finding about one crate version of a train, at its lockfile line.
+fn about_crate(code: Code, t: &Train, c: &CrateReport, message: String) -> Finding {
+    Finding::new(code, Some(t.major), message)
+        .about(&c.name, &c.version)
+        .at(Some(Location {
+            path: c.lockfile.clone(),
+            line: c.line,
+        }))
 }
 
 /// The reference to `a` that findings and reports carry.
@@ -391,7 +379,7 @@ fn msrv_gaps(
     data: &Data,
     declared: &Version,
     at: Option<&Location>,
-    out: &mut Vec<Finding>,
+    sink: &mut Sink,
 ) {
     let mut targets: BTreeSet<u32> = BTreeSet::new();
     for t in trains {
@@ -414,20 +402,15 @@ fn msrv_gaps(
             continue;
         };
         if needed > declared {
-            let mut f = Finding::new(
-                Code::MsrvGap,
-                Some(major),
-                format!(
-                    "{} needs Rust {}.{}; this workspace declares {}.{}",
-                    crate::model::phrases::label(major),
-                    needed.major,
-                    needed.minor,
-                    declared.major,
-                    declared.minor
-                ),
+            let message = format!(
+                "{} needs Rust {}.{}; this workspace declares {}.{}",
+                crate::model::phrases::label(major),
+                needed.major,
+                needed.minor,
+                declared.major,
+                declared.minor
             );
-            f.location = at.cloned();
-            out.push(f);
+            sink.push(Finding::new(Code::MsrvGap, Some(major), message).at(at.cloned()));
         }
     }
 }

@@ -2,7 +2,8 @@
 
 use super::args::{Cli, Format};
 use super::{Env, color_enabled, load_data_with, project, write_out};
-use crate::check::audit::{self, Audit, Options};
+use crate::check::audit::{self, Audit};
+use crate::check::context::Options;
 use crate::check::inventory;
 use crate::error::{Error, Result};
 use crate::input::config::Config;

@@ -6,7 +6,8 @@
 use super::args::{CommonArgs, Format, UpgradeArgs};
 use super::transaction::{self, Change, Failure};
 use super::{Env, load_data, shown_path, write_out};
-use crate::check::audit::{self, Options};
+use crate::check::audit;
+use crate::check::context::Options;
 use crate::check::effort;
 use crate::check::inventory::{self, LockInput};
 use crate::check::upgrade::{self, Choice, Decision, Manifest, Plan};

@@ -139,6 +139,24 @@ impl Finding {
             advisories: Vec::new(),
         }
     }
+
+    /// The crate version the finding is about.
+    pub fn about(mut self, name: &str, version: &impl ToString) -> Finding {
+        self.crate_name = Some(name.to_string());
+        self.version = Some(version.to_string());
+        self
+    }
+
+    /// Where annotations point.
+    pub fn at(mut self, location: Option<Location>) -> Finding {
+        self.location = location;
+        self
+    }
+
+    pub fn with_advisories(mut self, advisories: Vec<AdvisoryRef>) -> Finding {
+        self.advisories = advisories;
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,0 +1,108 @@
+//! The trains' own status: `eol`, `eol-soon`, `not-lts`, `prerelease`,
+//! `unreleased` and `unsupported-on`, each with the train's advice.
+
+use crate::check::context::{Context, Options, Sink};
+use crate::model::findings::{Code, Finding, Location};
+use crate::model::phrases::{self, in_days};
+use crate::model::policy::{self, Status};
+use crate::model::train::Train;
+use semver::Version;
+
+pub fn check(cx: &Context, sink: &mut Sink) {
+    for t in cx.trains {
+        train(t, cx.opts, sink);
+    }
+}
+
+fn train(t: &Train, opts: &Options, sink: &mut Sink) {
+    let label = t.label();
+    let advice = t.upgrade.sentence();
+    let dev = if t.dev_only {
+        " (dev-dependencies only)"
+    } else {
+        ""
+    };
+    let mut push = |code: Code, message: String| sink.push(about_train(t, code, message));
+    match t.status {
+        Status::Eol => {
+            let message = match (t.eol_date, t.days_left) {
+                (Some(eol), Some(days)) => format!(
+                    "{label}{dev} reached end of life on {eol} ({} ago) and gets no security fixes; {advice}",
+                    phrases::days(-days)
+                ),
+                _ => format!("{label}{dev} was never supported by the release policy; {advice}"),
+            };
+            push(Code::Eol, message);
+        }
+        Status::Unreleased => {
+            if let Some(release) = t.release_date {
+                push(
+                    Code::Unreleased,
+                    format!(
+                        "{label}{dev} is not due for release until {release} by the release calendar"
+                    ),
+                );
+            }
+        }
+        Status::Supported => {
+            if let (Some(eol), Some(days)) = (t.eol_date, t.days_left)
+                && days <= opts.warn_within_days
+            {
+                push(
+                    Code::EolSoon,
+                    format!(
+                        "{label}{dev} reaches end of life on {eol} ({}); {advice}",
+                        in_days(days)
+                    ),
+                );
+            }
+            if !t.lts {
+                push(
+                    Code::NotLts,
+                    format!(
+                        "{label}{dev} is not an LTS release: it is supported for {} months only; {advice}",
+                        policy::NORMAL_SUPPORT_MONTHS
+                    ),
+                );
+            }
+        }
+    }
+    if !t.prerelease.is_empty() {
+        let versions: Vec<String> = t.prerelease.iter().map(Version::to_string).collect();
+        push(
+            Code::Prerelease,
+            format!(
+                "{label}{dev} is used at pre-release version {}: pre-releases themselves are never supported; move to a release of the line",
+                versions.join(", ")
+            ),
+        );
+    }
+    if let Some(through) = opts.supported_through {
+        let supported = policy::is_supported(t.major, through);
+        if !supported {
+            let why = match (t.status, t.release_date, t.eol_date) {
+                (_, _, None) => "pre-1.0 releases were never supported".to_string(),
+                (_, Some(release), _) if through < release => {
+                    format!("it is not released until {release}")
+                }
+                (_, _, Some(eol)) => format!("its support ends on {eol}"),
+            };
+            push(
+                Code::UnsupportedOn,
+                format!("{label}{dev} is not supported on {through}: {why}; {advice}"),
+            );
+        }
+    }
+}
+
+/// A finding about the train as a whole, shown by its headline crate.
+fn about_train(t: &Train, code: Code, message: String) -> Finding {
+    let f = Finding::new(code, Some(t.major), message);
+    match t.headline() {
+        Some(c) => f.about(&c.name, &c.version).at(Some(Location {
+            path: c.lockfile.clone(),
+            line: c.line,
+        })),
+        None => f,
+    }
+}

@@ -1,0 +1,46 @@
+//! Findings about the lockfiles as a whole: several majors in one
+//! (`multiple-trains`), and family crates at versions no release has
+//! (`unrecognized-version`).
+
+use crate::check::context::{Context, Sink};
+use crate::model::findings::{Code, Finding, Location};
+use crate::model::train::Train;
+
+pub fn check(cx: &Context, sink: &mut Sink) {
+    let inv = cx.inventory;
+    for (index, lock) in inv.lockfiles.iter().enumerate() {
+        let here: Vec<&Train> = cx
+            .trains
+            .iter()
+            .filter(|t| t.lockfiles.contains(&lock.path) && inv.majors_in(index).contains(&t.major))
+            .collect();
+        if here.len() > 1 {
+            let list: Vec<String> = here.iter().map(|t| t.major.to_string()).collect();
+            let message = format!(
+                "{} holds {} Wasmtime majors ({}): each is built and must be kept supported separately",
+                lock.path,
+                here.len(),
+                list.join(", ")
+            );
+            let second = here[1].headline().map(|c| Location {
+                path: c.lockfile.clone(),
+                line: c.line,
+            });
+            sink.push(Finding::new(Code::MultipleTrains, None, message).at(second));
+        }
+    }
+    for c in &inv.unrecognized {
+        let message = format!(
+            "{} {} matches no Wasmtime release; its support status is unknown",
+            c.name, c.version
+        );
+        sink.push(
+            Finding::new(Code::UnrecognizedVersion, None, message)
+                .about(&c.name, &c.version)
+                .at(Some(Location {
+                    path: inv.lockfiles[c.lockfile].path.clone(),
+                    line: c.line,
+                })),
+        );
+    }
+}
