@@ -103,3 +103,36 @@ fn the_checker_sees_an_upward_use() {
     let found = uses("use crate::report::human; // crate::cli in a comment\n");
     assert_eq!(found, [(1, "report".to_string())]);
 }
+
+#[test]
+fn only_env_reads_the_process_surroundings() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let reads = [
+        "std::env::var",
+        "env::var_os",
+        "std::env::current_dir",
+        "Utc::now",
+        "Local::now",
+    ];
+    let mut found = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&src).unwrap();
+        // `Env::from_process` is the one place, and `main` hands it over.
+        if relative == Path::new("cli/mod.rs") || relative == Path::new("main.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if reads.iter().any(|r| line.contains(r)) {
+                found.push(format!("{}:{}: {}", relative.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "read through `Env` instead:\n{}",
+        found.join("\n")
+    );
+}

@@ -60,7 +60,7 @@ struct Outcome {
 
 /// Reads the workspace both ways from `cwd` (with `manifest`) and checks they agree.
 fn compare(cwd: &Path, manifest: Option<&Path>, cases: &mut Vec<String>) -> Outcome {
-    let by_cargo = workspace::from_cargo(Some(cwd), manifest);
+    let by_cargo = workspace::from_cargo(Some(cwd), manifest, None);
     let fast = manifests::read(cwd, manifest, None);
     let what = format!("from {} with {manifest:?}", cwd.display());
     match (&by_cargo, &fast) {

@@ -6,7 +6,6 @@ use super::{Env, load_data, project, write_out};
 use crate::check::bot_config::{self, Track, dependabot, renovate};
 use crate::check::inventory;
 use crate::error::{Error, Result};
-use crate::input::workspace;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +40,7 @@ pub fn run(
         };
         return write_out(out, &text).map(|()| 0);
     }
-    let root = root(common)?;
+    let root = root(common, env)?;
     let path = if args.dependabot {
         existing_or_first(
             &root,
@@ -82,9 +81,9 @@ pub fn run(
 }
 
 /// The workspace root: where the bots look for their files.
-fn root(common: &CommonArgs) -> Result<PathBuf> {
+fn root(common: &CommonArgs, env: &Env) -> Result<PathBuf> {
     match common.lockfile.as_slice() {
-        [] => Ok(workspace::locate(common.manifest_path.as_deref())?.root),
+        [] => Ok(super::locate_workspace(common, env, false)?.root),
         [one] if one.as_os_str() != "-" => Ok(one
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -52,6 +52,11 @@ pub struct Env {
     pub current_dir: Option<PathBuf>,
     pub cache_dir: Option<PathBuf>,
     pub cargo_home: Option<PathBuf>,
+    /// The cargo that runs this subcommand (`$CARGO`), for `cargo metadata`
+    /// and `cargo update`; `cargo` from `PATH` when unset.
+    pub cargo: Option<PathBuf>,
+    /// The time, for stamping what `refresh` fetched.
+    pub now: chrono::DateTime<chrono::Utc>,
     pub home: Option<PathBuf>,
     /// Columns of the terminal stdout is, if it is one.
     pub terminal_width: Option<usize>,
@@ -82,11 +87,14 @@ impl Env {
         .iter()
         .filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?)))
         .collect();
+        let now = chrono::Utc::now();
         Env {
             vars,
             stderr_is_terminal: std::io::stderr().is_terminal(),
             process_ends_after_run: true,
-            today: chrono::Utc::now().date_naive(),
+            today: now.date_naive(),
+            now,
+            cargo: path("CARGO"),
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             clicolor_force: std::env::var_os("CLICOLOR_FORCE")
@@ -362,6 +370,20 @@ fn cargo_home(env: &Env) -> Option<PathBuf> {
         .or_else(|| env.home.as_ref().map(|h| h.join(".cargo")))
 }
 
+/// The workspace of the current directory or `--manifest-path`; `memo`: kept
+/// in, and answered from, the cache directory.
+fn locate_workspace(common: &CommonArgs, env: &Env, memo: bool) -> Result<workspace::Workspace> {
+    let home = cargo_home(env);
+    let memo_dir = cache_dir(common, env).filter(|_| memo);
+    let search = workspace::Search {
+        cwd: env.current_dir.as_deref(),
+        cargo_home: home.as_deref(),
+        cargo: env.cargo.as_deref(),
+        memo_dir: memo_dir.as_deref(),
+    };
+    workspace::locate(common.manifest_path.as_deref(), &search)
+}
+
 fn cache_dir(common: &CommonArgs, env: &Env) -> Option<PathBuf> {
     cache::dir(
         common.cache_dir.as_deref(),
@@ -388,8 +410,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
         None => None,
     };
     if common.lockfile.is_empty() {
-        let memo = cache_dir(common, env);
-        let ws = workspace::locate_with_memo(common.manifest_path.as_deref(), memo.as_deref())?;
+        let ws = locate_workspace(common, env, true)?;
         let config = match (given, &ws.config) {
             (Some(c), _) => c,
             (None, Some((value, origin))) => anchored(config::parse(value, origin)?, &ws.lockfile),

@@ -13,7 +13,6 @@ use crate::input::config;
 use crate::input::registry::fetch;
 use crate::input::registry::{self, FetchOptions};
 use crate::input::release_notes;
-use crate::input::workspace;
 use crate::model::data::{Data, SourceKind, release_notes_json};
 use crate::text::plural;
 use std::io::Write;
@@ -50,7 +49,9 @@ pub fn run(
     let path = dir.join(cache::FILE_NAME);
     let index_url = match &args.index_url {
         Some(url) => url.clone(),
-        None => configured_index(common)?.unwrap_or_else(|| registry::CRATES_IO_INDEX.to_string()),
+        None => {
+            configured_index(common, env)?.unwrap_or_else(|| registry::CRATES_IO_INDEX.to_string())
+        }
     };
     let index = registry::normalize_index_url(&index_url)?;
     let opts = FetchOptions {
@@ -80,13 +81,7 @@ pub fn run(
             let _ = err.flush();
         }
     };
-    let fetched = fetch(
-        &opts,
-        &names,
-        previous.as_ref(),
-        chrono::Utc::now(),
-        &mut progress,
-    )?;
+    let fetched = fetch(&opts, &names, previous.as_ref(), env.now, &mut progress)?;
     if let Some(first) = fetched.failures.first() {
         let more = match fetched.failures.len() {
             1 => String::new(),
@@ -261,7 +256,7 @@ fn lock(dir: &std::path::Path, err: &mut dyn Write) -> Result<tame_index::index:
 }
 
 /// The config's `index-url`, when run inside a workspace that sets one.
-fn configured_index(common: &CommonArgs) -> Result<Option<String>> {
+fn configured_index(common: &CommonArgs, env: &Env) -> Result<Option<String>> {
     if let Some(path) = &common.config {
         return Ok(super::config_file(path)?.index_url);
     }
@@ -269,7 +264,7 @@ fn configured_index(common: &CommonArgs) -> Result<Option<String>> {
         return Ok(None);
     }
     // Outside any workspace there is simply no configuration.
-    let Ok(ws) = workspace::locate(common.manifest_path.as_deref()) else {
+    let Ok(ws) = super::locate_workspace(common, env, false) else {
         return Ok(None);
     };
     match &ws.config {

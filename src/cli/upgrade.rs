@@ -39,7 +39,7 @@ pub fn run(
     }
     let data = load_data(common, env, err)?;
     let as_of = common.date.unwrap_or(env.today);
-    let ws = workspace::locate(common.manifest_path.as_deref())?;
+    let ws = super::locate_workspace(common, env, false)?;
     let inv = inventory_of(&ws, &data, as_of)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
     let stale = upgrade::staleness(&data, as_of);
@@ -349,7 +349,7 @@ fn apply(
             lockfile_updated: false,
         });
     }
-    if let Err(error) = cargo_update(&ws.root, args.offline) {
+    if let Err(error) = cargo_update(&ws.root, args.offline, env) {
         let mut all: Vec<Change> = changed;
         if let Some(old) = lock_before
             && std::fs::read(&ws.lockfile).ok().as_ref() != Some(&old)
@@ -370,8 +370,8 @@ fn apply(
     })
 }
 
-fn cargo_update(root: &Path, offline: bool) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+fn cargo_update(root: &Path, offline: bool, env: &Env) -> Result<()> {
+    let cargo = env.cargo.clone().unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(["update", "--workspace", "--manifest-path"])
         .args(offline.then_some("--offline"))

@@ -72,21 +72,22 @@ fn fingerprint(path: &Path) -> std::io::Result<Option<Fingerprint>> {
     }
 }
 
-fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME").map(PathBuf::from)
-}
-
 /// Where the memo of (`cwd`, `manifest_path`) lives in `dir`.
-fn file_for(dir: &Path, cwd: &Path, manifest_path: Option<&Path>) -> PathBuf {
+fn file_for(dir: &Path, cwd: &Path, manifest_path: Option<&Path>, home: Option<&Path>) -> PathBuf {
     let mut h = std::hash::DefaultHasher::new();
-    (cwd, manifest_path, cargo_home()).hash(&mut h);
+    (cwd, manifest_path, home).hash(&mut h);
     dir.join("workspaces")
         .join(format!("{:016x}.json", h.finish()))
 }
 
 /// The remembered workspace, when it is still what a read would give.
-pub fn recall(dir: &Path, cwd: &Path, manifest_path: Option<&Path>) -> Option<Workspace> {
-    let path = file_for(dir, cwd, manifest_path);
+pub fn recall(
+    dir: &Path,
+    cwd: &Path,
+    manifest_path: Option<&Path>,
+    home: Option<&Path>,
+) -> Option<Workspace> {
+    let path = file_for(dir, cwd, manifest_path, home);
     let meta = std::fs::metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_MEMO {
         return None;
@@ -95,7 +96,7 @@ pub fn recall(dir: &Path, cwd: &Path, manifest_path: Option<&Path>) -> Option<Wo
     let same = memo.tool == env!("CARGO_PKG_VERSION")
         && memo.cwd == cwd
         && memo.manifest_path.as_deref() == manifest_path
-        && memo.cargo_home == cargo_home()
+        && memo.cargo_home.as_deref() == home
         && manifests::start(cwd, manifest_path).ok()? == memo.start
         && memo
             .files
@@ -113,6 +114,7 @@ pub fn remember(
     dir: &Path,
     cwd: &Path,
     manifest_path: Option<&Path>,
+    home: Option<&Path>,
     ws: &Workspace,
     trace: &Trace,
 ) {
@@ -127,13 +129,13 @@ pub fn remember(
         tool: env!("CARGO_PKG_VERSION").to_string(),
         cwd: cwd.to_path_buf(),
         manifest_path: manifest_path.map(Path::to_path_buf),
-        cargo_home: cargo_home(),
+        cargo_home: home.map(Path::to_path_buf),
         start: trace.start.clone(),
         files,
         globs: trace.globs.clone(),
         workspace: ws.clone(),
     };
-    let path = file_for(dir, cwd, manifest_path);
+    let path = file_for(dir, cwd, manifest_path, home);
     let Some(parent) = path.parent() else { return };
     if std::fs::create_dir_all(parent).is_err() {
         return;
@@ -173,29 +175,29 @@ mod tests {
         );
         let read = || manifests::read_traced(root, None, None).unwrap();
         let (ws, trace) = read();
-        assert!(recall(cache.path(), root, None).is_none());
-        remember(cache.path(), root, None, &ws, &trace);
-        assert_eq!(recall(cache.path(), root, None), Some(ws.clone()));
+        assert!(recall(cache.path(), root, None, None).is_none());
+        remember(cache.path(), root, None, None, &ws, &trace);
+        assert_eq!(recall(cache.path(), root, None, None), Some(ws.clone()));
 
         // The same length, another content: read again.
         write(
             &root.join("crates/a/Cargo.toml"),
             "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\nwasmtime = \"47\"\n",
         );
-        assert!(recall(cache.path(), root, None).is_none());
+        assert!(recall(cache.path(), root, None, None).is_none());
         let (ws, trace) = read();
-        remember(cache.path(), root, None, &ws, &trace);
-        assert_eq!(recall(cache.path(), root, None), Some(ws));
+        remember(cache.path(), root, None, None, &ws, &trace);
+        assert_eq!(recall(cache.path(), root, None, None), Some(ws));
 
         // A new member matching the glob: read again.
         write(
             &root.join("crates/b/Cargo.toml"),
             "[package]\nname = \"b\"\nversion = \"0.1.0\"\n",
         );
-        assert!(recall(cache.path(), root, None).is_none());
+        assert!(recall(cache.path(), root, None, None).is_none());
         let (ws, trace) = read();
         assert_eq!(ws.members.list.len(), 2);
-        remember(cache.path(), root, None, &ws, &trace);
+        remember(cache.path(), root, None, None, &ws, &trace);
 
         // A memo naming a FIFO or an endless file is not used (and reads nothing).
         let fifo = root.join("fifo");
@@ -220,13 +222,13 @@ mod tests {
                 .push(serde_json::json!(["/dev/zero", {"len": 0, "hash": 0}]));
             std::fs::write(&path, serde_json::to_vec(&memo).unwrap()).unwrap();
         }
-        assert!(recall(cache.path(), root, None).is_none());
+        assert!(recall(cache.path(), root, None, None).is_none());
 
         // Asked from elsewhere, or corrupt: no memo.
-        assert!(recall(cache.path(), &root.join("crates"), None).is_none());
+        assert!(recall(cache.path(), &root.join("crates"), None, None).is_none());
         for f in std::fs::read_dir(cache.path().join("workspaces")).unwrap() {
             std::fs::write(f.unwrap().path(), "{").unwrap();
         }
-        assert!(recall(cache.path(), root, None).is_none());
+        assert!(recall(cache.path(), root, None, None).is_none());
     }
 }

@@ -44,17 +44,25 @@ pub struct Member {
     pub deps: Vec<(String, DepKind)>,
 }
 
-/// The workspace of the current directory, or of `manifest_path`.
-pub fn locate(manifest_path: Option<&Path>) -> Result<Workspace> {
-    locate_with_memo(manifest_path, None)
+/// Where the search for a workspace runs: given by the caller, never read
+/// from the process here.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Search<'a> {
+    /// Where the search starts (cargo's current directory).
+    pub cwd: Option<&'a Path>,
+    /// Cargo's home: the search for a workspace root stops there.
+    pub cargo_home: Option<&'a Path>,
+    /// The cargo to ask when the manifests alone do not do (`$CARGO`).
+    pub cargo: Option<&'a Path>,
+    /// Where the workspace memo is kept, if anywhere.
+    pub memo_dir: Option<&'a Path>,
 }
 
-/// `locate`, answered from the memo in `memo_dir` while every manifest it
-/// rests on is unchanged, and remembered there otherwise.
-pub fn locate_with_memo(
-    manifest_path: Option<&Path>,
-    memo_dir: Option<&Path>,
-) -> Result<Workspace> {
+/// The workspace of `search.cwd`, or of `manifest_path`: answered from the
+/// memo while every manifest it rests on is unchanged, and remembered there
+/// otherwise.
+pub fn locate(manifest_path: Option<&Path>, search: &Search) -> Result<Workspace> {
+    let memo_dir = search.memo_dir;
     if let Some(p) = manifest_path {
         if p.is_dir() {
             return Err(Error::in_file(
@@ -66,41 +74,42 @@ pub fn locate_with_memo(
             return Err(Error::in_file(&p.display().to_string(), "no such manifest"));
         }
     }
-    let declined = match std::env::current_dir() {
-        Ok(cwd) => {
-            if let Some(ws) = memo_dir.and_then(|d| memo::recall(d, &cwd, manifest_path)) {
+    let home = search.cargo_home;
+    let declined = match search.cwd {
+        Some(cwd) => {
+            if let Some(ws) = memo_dir.and_then(|d| memo::recall(d, cwd, manifest_path, home)) {
                 return Ok(ws);
             }
-            match manifests::read_traced(&cwd, manifest_path, cargo_home().as_deref()) {
+            match manifests::read_traced(cwd, manifest_path, home) {
                 Ok((ws, trace)) => {
                     if let Some(dir) = memo_dir {
-                        memo::remember(dir, &cwd, manifest_path, &ws, &trace);
+                        memo::remember(dir, cwd, manifest_path, home, &ws, &trace);
                     }
                     return Ok(ws);
                 }
                 Err(why) => why,
             }
         }
-        Err(e) => format!("no current directory: {e}"),
+        None => "no current directory".to_string(),
     };
-    let mut ws = from_cargo(None, manifest_path)?;
+    let mut ws = from_cargo(search.cwd, manifest_path, search.cargo)?;
     ws.declined = Some(declined);
     Ok(ws)
 }
 
-/// Where cargo keeps its home (the search for a workspace root stops there).
-fn cargo_home() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    var("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| Some(PathBuf::from(var("HOME")?).join(".cargo")))
-}
-
 /// The workspace as `cargo metadata --no-deps --offline` reports it, run in
-/// `cwd` (default: the current directory).
-pub fn from_cargo(cwd: Option<&Path>, manifest_path: Option<&Path>) -> Result<Workspace> {
+/// `cwd` (default: the current directory), by `cargo` (default: `$CARGO`,
+/// else `cargo`).
+pub fn from_cargo(
+    cwd: Option<&Path>,
+    manifest_path: Option<&Path>,
+    cargo: Option<&Path>,
+) -> Result<Workspace> {
     let mut cmd = MetadataCommand::new();
     cmd.no_deps().other_options(vec!["--offline".to_string()]);
+    if let Some(cargo) = cargo {
+        cmd.cargo_path(cargo);
+    }
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
