@@ -32,7 +32,7 @@ pub use check::audit::{Audit, audit};
 pub use check::context::Options;
 pub use check::inventory::{Inventory, LockInput, inventory};
 pub use check::upgrade::{Manifest, plan};
-pub use cli::{Env, run};
+pub use cli::{Env, Stdin, run};
 pub use error::{Error, Result};
 pub use input::registry::index_path;
 pub use input::{lockfile, workspace};

@@ -204,6 +204,6 @@ fn runs_as_a_real_cargo_subcommand() {
 #[test]
 fn outside_any_workspace_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run_cmd(command().current_dir(dir.path()).args(["--date", DATE]));
+    let r = run_at(dir.path(), &["--date", DATE]);
     assert_usage_error(&r, &["could not locate a Cargo workspace", "--lockfile"]);
 }

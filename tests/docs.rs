@@ -54,13 +54,7 @@ fn marker(line: &str) -> Option<Marker> {
 /// What the block after `m` must hold.
 fn expected_block(m: &Marker, lang: &str) -> String {
     let args: Vec<&str> = m.args.split_whitespace().collect();
-    let empty_cache = root().join("target/no-registry-cache");
-    let r = run_cmd(
-        command()
-            .args(&args)
-            .env_remove("COLUMNS")
-            .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", empty_cache),
-    );
+    let r = run(&args);
     assert_ne!(
         r.code, 2,
         "documented command `{}` fails: {}",

@@ -84,27 +84,23 @@ fn standard_input_reads_no_manifest() {
         "[package]\nname = \"x\"\nversion = \"0.1.0\"\nrust-version = \"1.20\"\n",
     )
     .unwrap();
-    let beside = run_cmd(command().current_dir(dir.path()).args([
-        "--lockfile",
-        &lockfile,
-        "--date",
-        DATE,
-        "--format",
-        "json",
-    ]));
+    let beside = run_at(
+        dir.path(),
+        &["--lockfile", &lockfile, "--date", DATE, "--format", "json"],
+    );
     assert!(
         codes(&beside.json()).contains(&"msrv-gap".to_string()),
         "the check can fail"
     );
-    let stdin = std::fs::File::open(&lockfile).unwrap();
-    let piped = run_cmd(command().current_dir(dir.path()).stdin(stdin).args([
-        "--lockfile",
-        "-",
-        "--date",
-        DATE,
-        "--format",
-        "json",
-    ]));
+    let env = cargo_wasmtime_support::Env {
+        current_dir: Some(dir.path().to_path_buf()),
+        stdin: cargo_wasmtime_support::Stdin::Given(std::fs::read(&lockfile).unwrap()),
+        ..env()
+    };
+    let piped = run_in(
+        &env,
+        &["--lockfile", "-", "--date", DATE, "--format", "json"],
+    );
     assert!(
         !codes(&piped.json()).contains(&"msrv-gap".to_string()),
         "{}",
@@ -167,7 +163,7 @@ const PACKAGE: &str =
 fn cargo_metadata_errors_keep_the_place() {
     let dir = tempfile::tempdir().unwrap();
     project(dir.path(), &format!("{PACKAGE}\n\n\n[dependencies\n"));
-    let r = run_cmd(command().current_dir(dir.path()).args(["--date", DATE]));
+    let r = run_at(dir.path(), &["--date", DATE]);
     assert_usage_error(&r, &["Cargo.toml:8:", "unclosed table"]);
 }
 
@@ -192,11 +188,7 @@ fn a_toml_date_is_a_date_in_the_config() {
             "{PACKAGE}\n[dependencies]\nwasmtime = \"27\"\n\n[package.metadata.wasmtime-support]\nsupported-through = 2027-06-30\n"
         ),
     );
-    let r = run_cmd(
-        command()
-            .current_dir(dir.path())
-            .args(["--date", DATE, "--format", "json"]),
-    );
+    let r = run_at(dir.path(), &["--date", DATE, "--format", "json"]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 }

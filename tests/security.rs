@@ -338,11 +338,11 @@ fn index_dir(edit: impl Fn(String) -> String) -> tempfile::TempDir {
 }
 
 fn with_cache(cache: &Path, args: &[&str]) -> Run {
-    run_cmd(
-        command()
-            .args(args)
-            .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", cache),
-    )
+    let env = cargo_wasmtime_support::Env {
+        cache_dir: Some(cache.to_path_buf()),
+        ..env()
+    };
+    run_in(&env, args)
 }
 
 #[test]

@@ -60,12 +60,9 @@ fn commit_all(root: &Path) {
 }
 
 fn upgrade(root: &Path, extra: &[&str]) -> Run {
-    run_cmd(
-        command()
-            .current_dir(root)
-            .args(["upgrade", "--date", DATE])
-            .args(extra),
-    )
+    let mut args = vec!["upgrade", "--date", DATE];
+    args.extend_from_slice(extra);
+    run_at(root, &args)
 }
 
 fn bytes(root: &Path, rel: &str) -> Vec<u8> {

@@ -4,16 +4,9 @@ mod common;
 use common::*;
 
 fn chart(args: &[&str], utf8: bool) -> Run {
-    let mut cmd = command();
-    cmd.arg("calendar").args(args).env_remove("COLUMNS");
-    if utf8 {
-        cmd.env("LANG", "C.UTF-8");
-    } else {
-        cmd.env("LANG", "C")
-            .env_remove("LC_ALL")
-            .env_remove("LC_CTYPE");
-    }
-    run_cmd(&mut cmd)
+    let mut all = vec!["calendar"];
+    all.extend_from_slice(args);
+    run_in(&cargo_wasmtime_support::Env { utf8, ..env() }, &all)
 }
 
 #[test]

@@ -55,6 +55,8 @@ pub struct Env {
     /// The cargo that runs this subcommand (`$CARGO`), for `cargo metadata`
     /// and `cargo update`; `cargo` from `PATH` when unset.
     pub cargo: Option<PathBuf>,
+    /// What `--lockfile -` reads.
+    pub stdin: Stdin,
     /// The time, for stamping what `refresh` fetched.
     pub now: chrono::DateTime<chrono::Utc>,
     pub home: Option<PathBuf>,
@@ -68,6 +70,25 @@ pub struct Env {
     /// The environment variables of cargo's network settings (`CARGO_HTTP_*`,
     /// `CARGO_NET_OFFLINE`) and the index token.
     pub vars: std::collections::BTreeMap<String, String>,
+}
+
+/// Standard input: the process's own, or given text (tests, embedders).
+#[derive(Debug, Clone, Default)]
+pub enum Stdin {
+    Process,
+    #[default]
+    Empty,
+    Given(Vec<u8>),
+}
+
+impl Stdin {
+    fn reader(&self) -> Box<dyn std::io::Read + '_> {
+        match self {
+            Stdin::Process => Box::new(std::io::stdin().lock()),
+            Stdin::Empty => Box::new(std::io::empty()),
+            Stdin::Given(bytes) => Box::new(bytes.as_slice()),
+        }
+    }
 }
 
 impl Env {
@@ -94,6 +115,7 @@ impl Env {
             process_ends_after_run: true,
             today: now.date_naive(),
             now,
+            stdin: Stdin::Process,
             cargo: path("CARGO"),
             cargo_term_color: std::env::var("CARGO_TERM_COLOR").ok(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -416,7 +438,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             (None, Some((value, origin))) => anchored(config::parse(value, origin)?, &ws.lockfile),
             (None, None) => Config::default(),
         };
-        let mut lockfile = files::read_lockfile(&ws.lockfile)?;
+        let mut lockfile = files::read_lockfile(&ws.lockfile, &mut env.stdin.reader())?;
         lockfile.path = shown_path(&ws.lockfile, env);
         let rust_version_at = ws
             .rust_version
@@ -462,7 +484,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             {
                 continue;
             }
-            let lockfile = files::read_lockfile(p)?;
+            let lockfile = files::read_lockfile(p, &mut env.stdin.reader())?;
             let (members, declared) = workspace::beside(p);
             if declared.is_some() {
                 manifests.push(p.with_file_name("Cargo.toml"));

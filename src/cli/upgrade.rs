@@ -223,7 +223,7 @@ fn inventory_of(
     as_of: chrono::NaiveDate,
 ) -> Result<inventory::Inventory> {
     let input = LockInput {
-        lockfile: files::read_lockfile(&ws.lockfile)?,
+        lockfile: files::read_lockfile(&ws.lockfile, &mut std::io::empty())?,
         members: ws.members.clone(),
     };
     let newest = crate::model::family::newest_plausible_major(data.newest_major(), as_of);

@@ -11,10 +11,10 @@ pub const MAX_LOCKFILE_BYTES: u64 = 64 * 1024 * 1024;
 /// How standard input is named in messages and reports: as it was given.
 pub const STDIN: &str = "-";
 
-/// Reads and parses the lockfile at `path` (`-` for standard input).
-pub fn read_lockfile(path: &Path) -> Result<Lockfile> {
+/// Reads and parses the lockfile at `path` (`-` for `stdin`).
+pub fn read_lockfile(path: &Path, stdin: &mut dyn Read) -> Result<Lockfile> {
     if path.as_os_str() == "-" {
-        let text = read_stdin()?;
+        let text = read_stdin(stdin)?;
         return lockfile::parse(&text, STDIN);
     }
     let shown = path.display().to_string();
@@ -32,10 +32,9 @@ pub fn read_manifest(path: &Path, shown: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| Error::in_file(shown, "not UTF-8 text: not a Cargo.toml"))
 }
 
-fn read_stdin() -> Result<String> {
+fn read_stdin(stdin: &mut dyn Read) -> Result<String> {
     let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
+    stdin
         .take(MAX_LOCKFILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::in_file(STDIN, format!("cannot read: {}", io_reason(&e))))?;
@@ -149,7 +148,7 @@ mod tests {
         let fifo = dir.path().join("Cargo.lock");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|s| s.success()) {
-            let e = read_lockfile(&fifo).unwrap_err();
+            let e = read_lockfile(&fifo, &mut std::io::empty()).unwrap_err();
             assert!(e.to_string().contains("not a regular file"), "{e}");
             let e = read_manifest(&fifo, "Cargo.toml").unwrap_err();
             assert!(e.to_string().contains("not a regular file"), "{e}");
@@ -158,7 +157,7 @@ mod tests {
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
         let e = read_manifest(&zero, "zero").unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
-        let e = read_lockfile(dir.path()).unwrap_err();
+        let e = read_lockfile(dir.path(), &mut std::io::empty()).unwrap_err();
         assert!(e.to_string().contains("is a directory"), "{e}");
     }
 

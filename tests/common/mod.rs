@@ -1,4 +1,7 @@
-//! Helpers for running the binary in integration tests.
+//! Helpers for running the program in integration tests: in process through
+//! `cargo_wasmtime_support::run` with an injected `Env` (`run`), or as the
+//! real binary (`command`) where a test needs a process: its own
+//! environment variables, a terminal, signals, or standard input as a pipe.
 #![allow(dead_code)]
 
 pub mod server;
@@ -66,8 +69,50 @@ pub fn run_cmd(cmd: &mut Command) -> Run {
     }
 }
 
+/// The surroundings `command` gives the binary, as an `Env`: the repository
+/// as the current directory, no registry cache, no cargo home of the
+/// developer's, no colour. The clock is the real one, as the binary's: it
+/// stamps what `refresh` fetches; every evaluation passes `--date`.
+pub fn env() -> cargo_wasmtime_support::Env {
+    let now = chrono::Utc::now();
+    cargo_wasmtime_support::Env {
+        today: now.date_naive(),
+        now,
+        current_dir: Some(root().to_path_buf()),
+        cache_dir: Some(root().join("target/no-registry-cache")),
+        cargo_home: Some(root().join("target/no-cargo-home")),
+        cargo: std::env::var_os("CARGO").map(PathBuf::from),
+        ..Default::default()
+    }
+}
+
+/// Runs the program in process with `env`.
+pub fn run_in(env: &cargo_wasmtime_support::Env, args: &[&str]) -> Run {
+    let argv = std::iter::once("cargo-wasmtime-support")
+        .chain(args.iter().copied())
+        .map(std::ffi::OsString::from)
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cargo_wasmtime_support::run(argv, env, &mut out, &mut err);
+    Run {
+        code: i32::from(code),
+        stdout: String::from_utf8(out).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(err).expect("UTF-8 stderr"),
+    }
+}
+
+/// Runs the program in process in `dir`.
+pub fn run_at(dir: &Path, args: &[&str]) -> Run {
+    let env = cargo_wasmtime_support::Env {
+        current_dir: Some(dir.to_path_buf()),
+        ..env()
+    };
+    run_in(&env, args)
+}
+
+/// Runs the program in process, as `command` would run the binary.
 pub fn run(args: &[&str]) -> Run {
-    run_cmd(command().args(args))
+    run_in(&env(), args)
 }
 
 /// Audits fixture `name` at the test date with `extra` arguments, as JSON.
