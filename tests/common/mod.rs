@@ -176,24 +176,16 @@ pub fn assert_usage_error(r: &Run, parts: &[&str]) {
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
-/// Compares `actual` with `tests/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
+/// Compares `actual` with the snapshot `tests/snapshots/NAME.snap` (insta:
+/// `cargo insta review`, or `INSTA_UPDATE=always cargo test`, accepts a change).
 pub fn assert_snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
-            path.display()
-        )
+    insta::with_settings!({
+        snapshot_path => root().join("tests/snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
     });
-    if expected != actual {
-        panic!(
-            "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
-        );
-    }
 }
 
 /// The majors of the trains in a JSON report.
