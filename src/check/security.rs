@@ -369,7 +369,8 @@ fn stale_data(data: &Data, as_of: NaiveDate) -> Option<Finding> {
         None,
         format!(
             "the release data ({}, {}) has not seen {missing}, which the release calendar says are out; their dates are projected and their patches and advisories unknown: run `cargo wasmtime-support refresh`",
-            data.provenance.source, data.provenance.date
+            data.provenance.source.as_str(),
+            data.provenance.date
         ),
     ))
 }

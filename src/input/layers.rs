@@ -108,7 +108,7 @@ impl Data {
             }
         }
         self.data_date = self.data_date.max(fetched);
-        self.provenance.source = kind.as_str();
+        self.provenance.source = kind;
         self.provenance.date = self.data_date;
         if kind == SourceKind::Registry {
             self.provenance.index_url = Some(cache.index_url.clone());

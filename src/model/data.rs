@@ -39,7 +39,7 @@ pub struct Data {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Provenance {
     /// The newest source of release facts: `embedded`, `cargo-cache` or `registry`.
-    pub source: &'static str,
+    pub source: SourceKind,
     /// The day of the newest release facts.
     pub date: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,7 @@ impl Data {
         Ok(Data {
             data_date: releases.data_date,
             provenance: Provenance {
-                source: SourceKind::Embedded.as_str(),
+                source: SourceKind::Embedded,
                 date: releases.data_date,
                 index_url: None,
                 advisories_date: advisories.data_date,
