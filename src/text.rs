@@ -1,9 +1,7 @@
 //! Helpers for showing untrusted text (names, versions, sources from a lockfile).
 
-/// `n` and the noun that goes with it: "1 crate", "2 crates".
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// The width reports are written for: they read well in 80 columns.
+pub const WIDTH: usize = 80;
 
 /// Replaces control characters (including ESC, CR, LF) and invisible
 /// formatting characters (bidi overrides and isolates, zero-width characters,

@@ -6,6 +6,7 @@
 use crate::check::context::{Context, Sink};
 use crate::model::data::{Advisory, Data, Publication};
 use crate::model::findings::{AdvisoryRef, Code, Finding, Level, Location};
+use crate::model::phrases::{self, count};
 use crate::model::policy;
 use crate::model::train::{CrateReport, CrateSource, Train};
 use chrono::{Days, NaiveDate};
@@ -102,7 +103,6 @@ fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
     } else {
         let ids: Vec<&str> = refs.iter().map(|r| r.id.as_str()).collect();
         let n = refs.len();
-        let noun = if n == 1 { "advisory" } else { "advisories" };
         let crates: Vec<&str> = affected_crates.into_iter().collect();
         let listed = if n <= 4 {
             format!(": {}", ids.join(", "))
@@ -110,7 +110,8 @@ fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
             String::new()
         };
         format!(
-            "; the patches since fix {n} security {noun} affecting {} here{listed}",
+            "; the patches since fix {} affecting {} here{listed}",
+            count(n, "security advisory", "security advisories"),
             crates.join(", ")
         )
     };
@@ -257,8 +258,8 @@ pub fn vulnerable_message(f: &Finding, refs: &[AdvisoryRef]) -> String {
             .map(|i| format!(" [informational: {i}]"))
             .unwrap_or_default();
         let fix = match &a.fixed_in {
-            Some(v) => format!("fixed in {v}"),
-            None => "no fix in this line: move to a supported line".to_string(),
+            Some(v) => phrases::fix(Some(v)),
+            None => format!("{}: move to a supported line", phrases::fix(None)),
         };
         format!(
             "{name} {version}{pre} is affected by {}{ids}{informational}: {}; {fix}",

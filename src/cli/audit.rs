@@ -143,7 +143,7 @@ fn render(
             report,
             &human::HumanOptions {
                 verbose: cli.audit.verbose,
-                width: 80,
+                width: crate::text::WIDTH,
                 paint: Paint {
                     enabled: color_enabled(cli.common.color, env),
                 },
@@ -175,7 +175,7 @@ fn quiet(report: &Audit, color: bool) -> String {
         let head = format!("{}[{}]", f.level.as_str(), f.code);
         let text = crate::text::wrap(
             &format!("{head}: {}", crate::text::sanitize(&f.message)),
-            80,
+            crate::text::WIDTH,
             4,
         );
         let rest = text.strip_prefix(&head).unwrap_or(&text);

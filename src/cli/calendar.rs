@@ -7,6 +7,7 @@ use crate::check::inventory;
 use crate::error::{Error, Result};
 use crate::report::calendar::{ChartOptions, markdown, render};
 use crate::report::{json, paint::Paint};
+use crate::text::WIDTH;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -29,7 +30,7 @@ pub fn run(
             render(
                 &cal,
                 &ChartOptions {
-                    width: env.terminal_width.unwrap_or(80).clamp(80, 240),
+                    width: env.terminal_width.unwrap_or(WIDTH).clamp(WIDTH, 240),
                     unicode: color && env.utf8,
                     paint: Paint { enabled: color },
                 },

@@ -14,7 +14,7 @@ use crate::input::registry::fetch;
 use crate::input::registry::{self, FetchOptions};
 use crate::input::release_notes;
 use crate::model::data::{Data, SourceKind, release_notes_json};
-use crate::text::plural;
+use crate::model::phrases::count;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -85,7 +85,7 @@ pub fn run(
     if let Some(first) = fetched.failures.first() {
         let more = match fetched.failures.len() {
             1 => String::new(),
-            n => format!(" (and {} more)", plural(n - 1, "crate", "crates")),
+            n => format!(" (and {} more)", count(n - 1, "crate", "crates")),
         };
         return Err(Error::new(format!(
             "refresh from {} failed: {first}{more}; {} was left as it was",
@@ -101,7 +101,7 @@ pub fn run(
     let mut text = summary(&embedded, &merged, &fetched.cache, fetched.unchanged);
     text = format!(
         "Fetched {} from {} into {} in {:.1} s{}",
-        plural(fetched.cache.crates.len(), "crate", "crates"),
+        count(fetched.cache.crates.len(), "crate", "crates"),
         fetched.cache.index_url,
         path.display(),
         started.elapsed().as_secs_f64(),
@@ -110,7 +110,10 @@ pub fn run(
     if let Some(dir) = &args.write_data {
         text.push_str(&write_data(dir, &embedded, &merged, args)?);
     }
-    let text: Vec<String> = text.lines().map(|l| crate::text::wrap(l, 80, 4)).collect();
+    let text: Vec<String> = text
+        .lines()
+        .map(|l| crate::text::wrap(l, crate::text::WIDTH, 4))
+        .collect();
     write_out(out, &format!("{}\n", text.join("\n")))?;
     Ok(0)
 }
@@ -136,7 +139,7 @@ fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) ->
     }
     text.push_str(&format!(
         "\nNewest Wasmtime: {newest}; {} newer than the embedded data",
-        plural(
+        count(
             patches(merged).saturating_sub(patches(embedded)),
             "patch release",
             "patch releases"
@@ -149,7 +152,7 @@ fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) ->
     if yanked > 0 {
         text.push_str(&format!(
             "; {} known",
-            plural(yanked, "yanked version", "yanked versions")
+            count(yanked, "yanked version", "yanked versions")
         ));
     }
     text.push('\n');

@@ -16,14 +16,12 @@ use crate::input::files;
 use crate::input::workspace;
 use crate::model::data::Data;
 use crate::report::{human, json};
-use crate::text::{sanitize, wrap};
+use crate::text::{WIDTH, sanitize, wrap};
 use semver::Version;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const WIDTH: usize = 80;
 
 pub fn run(
     common: &CommonArgs,

@@ -50,6 +50,24 @@ pub fn support_window(major: u32) -> String {
     }
 }
 
+/// `LTS: 24 months, others: 2 months`: the support windows, for legends.
+pub fn support_windows() -> String {
+    format!(
+        "LTS: {} months, others: {} months",
+        policy::LTS_SUPPORT_MONTHS,
+        policy::NORMAL_SUPPORT_MONTHS
+    )
+}
+
+/// Where an advisory is fixed for the line in use: `fixed in 36.0.3`, or
+/// `no fix in this line`.
+pub fn fix(fixed_in: Option<&str>) -> String {
+    match fixed_in {
+        Some(v) => format!("fixed in {v}"),
+        None => "no fix in this line".to_string(),
+    }
+}
+
 /// A date, or `later` when the calendar has none.
 fn due(date: Option<NaiveDate>) -> String {
     date.map_or_else(|| "later".to_string(), |d| d.to_string())

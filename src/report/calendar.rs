@@ -4,6 +4,7 @@
 use super::markdown::escape;
 use super::paint::Paint;
 use crate::check::calendar::{Calendar, Row};
+use crate::model::phrases;
 use crate::model::policy::Status;
 use crate::text::sanitize;
 use chrono::{Datelike, Months, NaiveDate};
@@ -177,7 +178,8 @@ pub fn render(c: &Calendar, o: &ChartOptions) -> String {
         out,
         "{}",
         p.dim(&format!(
-            "{bar} supported, release to end of life   {today_mark} today   LTS: 24 months, others: 2 months"
+            "{bar} supported, release to end of life   {today_mark} today   {}",
+            phrases::support_windows()
         ))
     );
     if c.rows.iter().any(|r| r.projected) {

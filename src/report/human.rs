@@ -22,7 +22,7 @@ impl Default for HumanOptions {
     fn default() -> Self {
         HumanOptions {
             verbose: false,
-            width: 80,
+            width: crate::text::WIDTH,
             paint: Paint::PLAIN,
         }
     }
@@ -113,9 +113,9 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
                 f.advisories.iter().partition(|adv| adv.fixed_in.is_none());
             for adv in &fixed {
                 let line = format!(
-                    "    {} (fixed in {}): {}",
+                    "    {} ({}): {}",
                     adv.id,
-                    adv.fixed_in.as_deref().unwrap_or_default(),
+                    phrases::fix(adv.fixed_in.as_deref()),
                     sanitize(&adv.title)
                 );
                 let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
@@ -123,22 +123,18 @@ pub fn render(a: &Audit, o: &HumanOptions) -> String {
             if o.verbose {
                 for adv in &unfixed {
                     let line = format!(
-                        "    {} (no fix in this line): {}",
+                        "    {} ({}): {}",
                         adv.id,
+                        phrases::fix(None),
                         sanitize(&adv.title)
                     );
                     let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
                 }
             } else if !unfixed.is_empty() {
                 let ids: Vec<&str> = unfixed.iter().map(|adv| adv.id.as_str()).collect();
-                let noun = if unfixed.len() == 1 {
-                    "advisory"
-                } else {
-                    "advisories"
-                };
                 let line = format!(
-                    "    {} {noun} fixed only in later lines (-v lists them): {}",
-                    unfixed.len(),
+                    "    {} fixed only in later lines (-v lists them): {}",
+                    count(unfixed.len(), "advisory", "advisories"),
                     ids.join(", ")
                 );
                 let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
@@ -317,10 +313,10 @@ fn sources_summary(crates: &[CrateReport]) -> Vec<String> {
     groups
         .into_iter()
         .map(|(source, url, n)| {
-            let noun = if n == 1 { "crate" } else { "crates" };
+            let crates = count(n, &format!("{source} crate"), &format!("{source} crates"));
             match url {
-                Some(u) => format!("{n} {source} {noun} from {}", sanitize(u)),
-                None => format!("{n} {source} {noun}"),
+                Some(u) => format!("{crates} from {}", sanitize(u)),
+                None => crates,
             }
         })
         .collect()

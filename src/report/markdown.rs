@@ -64,11 +64,7 @@ pub fn render(a: &Audit) -> String {
             );
             if f.code == Code::Vulnerable && f.advisories.len() > 1 {
                 for adv in &f.advisories {
-                    let fix = adv
-                        .fixed_in
-                        .as_deref()
-                        .map(|v| format!("fixed in {}", escape(v)))
-                        .unwrap_or_else(|| "no fix in this line".into());
+                    let fix = phrases::fix(adv.fixed_in.as_deref().map(escape).as_deref());
                     let _ = writeln!(
                         out,
                         "  - {} ({fix}): {}",

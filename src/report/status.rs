@@ -5,6 +5,7 @@ use crate::check::status::StatusReport;
 use crate::model::advice::EffortOption;
 use crate::model::phrases::{self, label};
 use crate::model::policy::Status;
+use crate::text::WIDTH;
 use std::fmt::Write;
 
 pub fn render(r: &StatusReport, p: Paint) -> String {
@@ -36,7 +37,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             "  pre        {v} is a pre-release, never supported itself; judged as {}.{}.{} for advisories",
             v.major, v.minor, v.patch
         );
-        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
     if let (Some(branch), Some(release)) = (r.branch_date, r.release_date) {
         let published = r
@@ -63,7 +64,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             "  data       dates projected from the policy: {}",
             r.publication
         );
-        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
     if let Some(rust) = &r.rust_version {
         let _ = writeln!(out, "  rust       {rust} or newer");
@@ -84,7 +85,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             _ => "",
         };
         let line = format!("  newest     {newest}{own}{behind}");
-        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
     if r.published_known == Some(false) {
         let why = if r.newer_than_known {
@@ -93,7 +94,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             "no source knows this version to be published"
         };
         let line = format!("  {}", p.status(Status::Eol, &format!("unknown    {why}")));
-        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
     if r.yanked {
         let _ = writeln!(
@@ -109,17 +110,13 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             r.advisories.len()
         );
         for a in &r.advisories {
-            let fix = a
-                .fixed_in
-                .as_deref()
-                .map(|f| format!("fixed in {f}"))
-                .unwrap_or_else(|| "no fix in this line".into());
+            let fix = phrases::fix(a.fixed_in.as_deref());
             let line = format!(
                 "    {} ({fix}): {}",
                 crate::text::sanitize(&a.id),
                 crate::text::sanitize(&a.title)
             );
-            let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 6));
+            let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 6));
         }
     }
     if let Some(day) = r.advisories_unknown_after {
@@ -138,14 +135,14 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
                 others.join(", ")
             ));
         }
-        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     } else if r.advisories.is_empty() && r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
     }
     let line = format!("  upgrade    {}", r.upgrade.sentence());
-    let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+    let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     let facts = format!("  facts      {}", r.data.summary());
-    let facts = crate::text::wrap(&facts, 80, 13);
+    let facts = crate::text::wrap(&facts, WIDTH, 13);
     if r.upgrade.path().len() > 1 {
         let path: Vec<String> = r.upgrade.path().iter().map(|m| m.to_string()).collect();
         let _ = writeln!(
@@ -161,7 +158,7 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
             _ => format!("to {}", e.effort.to),
         };
         let line = format!("  effort     {what}: {}", e.effort.short());
-        let _ = writeln!(out, "{}", crate::text::wrap(&line, 80, 13));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
     let _ = writeln!(out, "{}", p.dim(&facts));
     out
