@@ -31,7 +31,7 @@ mod text;
 pub use check::audit::{Audit, audit};
 pub use check::context::Options;
 pub use check::inventory::{Inventory, LockInput, inventory};
-pub use check::upgrade::{Manifest, plan};
+pub use check::upgrade::{Manifest, UntouchedReason, plan};
 pub use cli::{Env, Stdin, run};
 pub use error::{Error, Result};
 pub use input::registry::index_path;

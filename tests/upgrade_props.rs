@@ -4,7 +4,7 @@
 //! renamed and inherited dependencies, and crates outside the family.
 
 use cargo_wasmtime_support::Data;
-use cargo_wasmtime_support::{Manifest, plan};
+use cargo_wasmtime_support::{Manifest, UntouchedReason, plan};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -207,7 +207,7 @@ proptest! {
         }
         // Every family requirement is either rewritten or reported.
         let family = deps.iter().filter(|d| d.name != "serde").count();
-        let inherited = m.untouched.iter().filter(|u| u.reason == "inherited").count();
+        let inherited = m.untouched.iter().filter(|u| u.reason == UntouchedReason::Inherited).count();
         prop_assert!(m.edits.len() + m.untouched.len() >= family - inherited.min(family), "{:?}", m);
         // A second run finds nothing left to change.
         let again = plan(&[Manifest { path: "Cargo.toml".into(), text: m.new_text.clone() }], &data, target, 3).unwrap();

@@ -65,10 +65,34 @@ pub struct Untouched {
     pub key: String,
     #[serde(rename = "crate")]
     pub crate_name: String,
-    /// `path`, `git`, `inherited`, `replaced`, `removed`, `unknown`, `complex`,
-    /// `current`, `patch`, `replace`.
-    pub reason: &'static str,
+    pub reason: UntouchedReason,
     pub detail: String,
+}
+
+/// Why a dependency was left as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UntouchedReason {
+    /// A path dependency.
+    Path,
+    /// A git dependency.
+    Git,
+    /// It follows `[workspace.dependencies]`, which is edited instead.
+    Inherited,
+    /// The crate was replaced by a successor in the target's family.
+    Replaced,
+    /// The crate is not part of the target's family.
+    Removed,
+    /// The release data cannot place it in the target.
+    Unknown,
+    /// The requirement is not one this tool rewrites safely.
+    Complex,
+    /// Already at the target.
+    Current,
+    /// A `[patch]` entry for a family crate.
+    Patch,
+    /// A `[replace]` entry for a family crate.
+    Replace,
 }
 
 /// Plans the move of every manifest to `target`.`patch`.
@@ -172,7 +196,7 @@ impl Planner<'_> {
         table: &str,
         key: &str,
         crate_name: &str,
-        reason: &'static str,
+        reason: UntouchedReason,
         detail: String,
     ) {
         self.untouched.push(Untouched {
@@ -197,19 +221,31 @@ impl Planner<'_> {
             .and_then(Item::as_bool)
             == Some(true)
         {
-            return leave(self, "inherited", "follows [workspace.dependencies]".into());
+            return leave(
+                self,
+                UntouchedReason::Inherited,
+                "follows [workspace.dependencies]".into(),
+            );
         }
         if let Some(path) = field("path") {
-            return leave(self, "path", format!("path dependency {path}: left alone"));
+            return leave(
+                self,
+                UntouchedReason::Path,
+                format!("path dependency {path}: left alone"),
+            );
         }
         if let Some(git) = field("git") {
-            return leave(self, "git", format!("git dependency {git}: left alone"));
+            return leave(
+                self,
+                UntouchedReason::Git,
+                format!("git dependency {git}: left alone"),
+            );
         }
         let target = self.target;
         let Some(known) = self.data.family.get(&crate_name) else {
             return leave(
                 self,
-                "unknown",
+                UntouchedReason::Unknown,
                 "not in the release data: check it by hand".into(),
             );
         };
@@ -222,16 +258,16 @@ impl Planner<'_> {
                 None => format!("last released with Wasmtime {}; no successor", known.last),
             };
             let reason = if known.successor.is_some() {
-                "replaced"
+                UntouchedReason::Replaced
             } else {
-                "removed"
+                UntouchedReason::Removed
             };
             return leave(self, reason, detail);
         }
         if target < known.first {
             return leave(
                 self,
-                "removed",
+                UntouchedReason::Removed,
                 format!("first released with Wasmtime {}", known.first),
             );
         }
@@ -242,7 +278,7 @@ impl Planner<'_> {
         else {
             return leave(
                 self,
-                "unknown",
+                UntouchedReason::Unknown,
                 format!("no single version of {crate_name} belongs to Wasmtime {target}"),
             );
         };
@@ -251,20 +287,28 @@ impl Planner<'_> {
             None => item.as_value(),
         };
         let Some(value) = value else {
-            return leave(self, "complex", "no version requirement".into());
+            return leave(
+                self,
+                UntouchedReason::Complex,
+                "no version requirement".into(),
+            );
         };
         let Some(old) = value.as_str().map(str::to_string) else {
-            return leave(self, "complex", "the version is not a string".into());
+            return leave(
+                self,
+                UntouchedReason::Complex,
+                "the version is not a string".into(),
+            );
         };
         let Some(new) = rewrite_requirement(&old, &new_version) else {
             return leave(
                 self,
-                "complex",
+                UntouchedReason::Complex,
                 format!("requirement {old:?}: edit it by hand"),
             );
         };
         if new == old {
-            return leave(self, "current", format!("already {old}"));
+            return leave(self, UntouchedReason::Current, format!("already {old}"));
         }
         let respelled = value
             .span()
@@ -272,7 +316,7 @@ impl Planner<'_> {
         let Some((span, literal)) = respelled else {
             return leave(
                 self,
-                "complex",
+                UntouchedReason::Complex,
                 format!("requirement {old:?} is written with escapes: edit it by hand"),
             );
         };
@@ -309,7 +353,7 @@ impl Planner<'_> {
                             &label,
                             key,
                             &name,
-                            "patch",
+                            UntouchedReason::Patch,
                             format!(
                                 "[{label}] entry: not changed; it applies after the move only if it provides a Wasmtime {target} version: update or remove it by hand"
                             ),
@@ -326,7 +370,7 @@ impl Planner<'_> {
                         "replace",
                         key,
                         &name,
-                        "replace",
+                        UntouchedReason::Replace,
                         format!(
                             "[replace] entry: not changed; it names one exact version and stops applying after the move to Wasmtime {target}: update or remove it by hand"
                         ),
@@ -742,7 +786,7 @@ winch-codegen = "0.20"
             m.new_text
                 .contains("wasmtime-wasi = { version = \"48.0.0\", features = [\"p2\"] }")
         );
-        let reasons: Vec<(&str, &str)> = m
+        let reasons: Vec<(&str, UntouchedReason)> = m
             .untouched
             .iter()
             .map(|u| (u.key.as_str(), u.reason))
@@ -750,10 +794,10 @@ winch-codegen = "0.20"
         assert_eq!(
             reasons,
             [
-                ("fork", "git"),
-                ("local", "path"),
-                ("wasmtime-wasi-runtime-config", "replaced"),
-                ("wasmtime-wasi-config", "inherited")
+                ("fork", UntouchedReason::Git),
+                ("local", UntouchedReason::Path),
+                ("wasmtime-wasi-runtime-config", UntouchedReason::Replaced),
+                ("wasmtime-wasi-config", UntouchedReason::Inherited)
             ]
         );
         assert!(
@@ -795,7 +839,7 @@ winch-codegen = "0.20"
         let to: Vec<&str> = m.edits.iter().map(|e| e.to.as_str()).collect();
         assert_eq!(to, [target.to_string(), format!("0.{}", target + 87)]);
         assert_eq!(m.untouched.len(), 1, "{:?}", m.untouched);
-        assert_eq!(m.untouched[0].reason, "removed");
+        assert_eq!(m.untouched[0].reason, UntouchedReason::Removed);
         assert_eq!(m.untouched[0].crate_name, gone.name);
     }
 

@@ -282,7 +282,7 @@ fn report(plan: &Plan, choice: &Choice, messages: &[String]) -> String {
         .manifests
         .iter()
         .flat_map(|m| m.untouched.iter().map(move |u| (m.path.as_str(), u)))
-        .filter(|(_, u)| u.reason != "current")
+        .filter(|(_, u)| u.reason != upgrade::UntouchedReason::Current)
         .collect();
     if plan.manifests.iter().all(|m| m.edits.is_empty()) {
         text.push_str("\nNo requirement needs to change.\n");
