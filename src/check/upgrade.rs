@@ -618,12 +618,9 @@ fn default_target(
     }
     let mut goals = Vec::new();
     let mut why = Vec::new();
-    let newest_lts = data.majors.keys().rev().copied().find(|&m| {
-        policy::is_lts(m) && policy::is_supported(m, as_of) && published(data, m).is_some()
-    });
     for &train in in_use {
         let rec = recommend::recommend(data, train, as_of);
-        match rec.advice {
+        match &rec.advice {
             Advice::OnNewestLts => why.push(format!(
                 "Wasmtime {train} is the newest LTS: nothing to upgrade (next LTS: Wasmtime {}{})",
                 rec.next_lts.major,
@@ -641,11 +638,14 @@ fn default_target(
                     )),
                 }
             }
-            Advice::NextLts { .. } => {
-                let back = newest_lts
-                    .filter(|&m| m < train)
-                    .map(|m| {
-                        format!(", or back to the newest LTS with `--to {m} --allow-downgrade`")
+            Advice::NextLts { back, .. } => {
+                let back = back
+                    .as_ref()
+                    .map(|b| {
+                        format!(
+                            ", or back to the newest LTS with `--to {} --allow-downgrade`",
+                            b.major
+                        )
                     })
                     .unwrap_or_default();
                 let next = format!(
@@ -674,12 +674,9 @@ fn default_target(
                     ));
                     continue;
                 }
-                let forward = data
-                    .majors
-                    .keys()
-                    .copied()
-                    .filter(|&m| m > train && policy::is_supported(m, as_of))
-                    .find(|&m| published(data, m).is_some());
+                // The release that restores support, when it is forward: going
+                // back is a downgrade, only ever chosen with `--to`.
+                let forward = rec.restore().map(|r| r.major).filter(|&m| m > train);
                 match forward {
                     Some(m) => goals.push(m),
                     None => why.push(format!(
