@@ -38,6 +38,7 @@ pub use input::registry::index_path;
 pub use input::{lockfile, workspace};
 pub use model::data::{Data, Publication};
 pub use model::family::Placement;
+pub use model::findings::{Code, Level};
 pub use model::policy;
 pub use model::train::DepKind;
 

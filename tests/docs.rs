@@ -271,3 +271,44 @@ fn rust_version_covers_every_locked_dependency() {
         needed.1
     );
 }
+
+/// The finding codes' table in docs/configuration.md, as the codes table in
+/// `model/findings.rs` makes it.
+fn codes_table() -> String {
+    let mut t = String::from("| code | default level | when |\n|---|---|---|\n");
+    for c in cargo_wasmtime_support::Code::ALL {
+        t.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            c.as_str(),
+            c.default_level().as_str(),
+            c.help()
+        ));
+    }
+    t
+}
+
+#[test]
+fn the_codes_table_in_the_docs_is_the_one_in_the_code() {
+    const MARK: &str = "<!-- codes: the table in src/model/findings.rs -->\n";
+    let path = root().join("docs/configuration.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text
+        .find(MARK)
+        .expect("docs/configuration.md marks the codes table")
+        + MARK.len();
+    let end = start
+        + text[start..]
+            .find("\n\n")
+            .map_or(text.len() - start, |i| i + 1);
+    let want = codes_table();
+    if text[start..end] != want {
+        if std::env::var_os(UPDATE).is_some() {
+            std::fs::write(&path, format!("{}{want}{}", &text[..start], &text[end..])).unwrap();
+        } else {
+            panic!(
+                "docs/configuration.md's codes table is not the code's ({UPDATE}=1 rewrites it):\n{}",
+                &text[start..end]
+            );
+        }
+    }
+}

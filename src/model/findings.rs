@@ -5,11 +5,13 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// Every finding code in one table: its name, default level and summary.
-/// `--help`, the docs' table and the SARIF rules are made from it; adding a
-/// code is a row here and the check that emits it.
+/// Every finding code in one table: its name, default level, summary (one
+/// line, for `--help` and SARIF rule names) and help (what it means, for the
+/// docs' table and SARIF rule help). `--help`, `docs/configuration.md` (checked
+/// by `tests/docs.rs`) and the SARIF rules are made from it; adding a code is
+/// a row here and the check that emits it.
 macro_rules! codes {
-    ($($variant:ident, $name:literal, $level:ident, $summary:literal;)*) => {
+    ($($variant:ident, $name:literal, $level:ident, $summary:literal, $help:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
             $($variant),*
@@ -35,26 +37,47 @@ macro_rules! codes {
                     $(Code::$variant => $summary),*
                 }
             }
+
+            pub fn help(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $help),*
+                }
+            }
         }
     };
 }
 
 codes! {
-    Eol, "eol", Warning, "a release train is past its end-of-life date";
-    EolSoon, "eol-soon", Warning, "a release train reaches end of life within --warn-within days";
-    NotLts, "not-lts", Note, "a supported release train is not an LTS release";
-    Prerelease, "prerelease", Warning, "a release train is used at a pre-release version";
-    Unreleased, "unreleased", Warning, "a release train's release date is after the evaluated date";
-    MultipleTrains, "multiple-trains", Warning, "one lockfile holds more than one Wasmtime major";
-    UnsupportedOn, "unsupported-on", Error, "a release train is not supported on the --supported-through date";
-    IgnoreExpired, "ignore-expired", Warning, "an ignore's `until` date has passed: its finding is shown again";
-    UnusedIgnore, "unused-ignore", Warning, "an ignore in the configuration matches no finding";
-    OutdatedPatch, "outdated-patch", Warning, "a newer patch release (with security fixes) exists in the same line";
-    Vulnerable, "vulnerable", Error, "a security advisory affects the exact version in use";
-    Yanked, "yanked", Warning, "the version in use was yanked from the registry";
-    StaleData, "stale-data", Note, "the calendar says majors are out that the facts predate";
-    MsrvGap, "msrv-gap", Note, "the upgrade target needs a newer Rust than the workspace declares";
-    UnrecognizedVersion, "unrecognized-version", Warning, "a family crate's version matches no Wasmtime release";
+    Eol, "eol", Warning, "a release train is past its end-of-life date",
+        "a train is past its end-of-life date";
+    EolSoon, "eol-soon", Warning, "a release train reaches end of life within --warn-within days",
+        "a supported train's EOL is within `--warn-within` days";
+    NotLts, "not-lts", Note, "a supported release train is not an LTS release",
+        "a supported train is not an LTS release";
+    Prerelease, "prerelease", Warning, "a release train is used at a pre-release version",
+        "a train is used at a pre-release version";
+    Unreleased, "unreleased", Warning, "a release train's release date is after the evaluated date",
+        "a train's release date is after the evaluated date";
+    MultipleTrains, "multiple-trains", Warning, "one lockfile holds more than one Wasmtime major",
+        "one lockfile holds more than one Wasmtime major";
+    UnsupportedOn, "unsupported-on", Error, "a release train is not supported on the --supported-through date",
+        "a train is not supported on the `--supported-through` date";
+    IgnoreExpired, "ignore-expired", Warning, "an ignore's `until` date has passed: its finding is shown again",
+        "an ignore's `until` date has passed: its findings are shown again";
+    UnusedIgnore, "unused-ignore", Warning, "an ignore in the configuration matches no finding",
+        "an ignore in the configuration matches no finding";
+    OutdatedPatch, "outdated-patch", Warning, "a newer patch release (with security fixes) exists in the same line",
+        "a newer patch exists in the same line; names it and the advisories fixed since";
+    Vulnerable, "vulnerable", Error, "a security advisory affects the exact version in use",
+        "a security advisory affects the exact version in use (id, aliases, title, first fixed version in the line)";
+    Yanked, "yanked", Warning, "the version in use was yanked from the registry",
+        "the version in use was yanked from the registry (known from cargo's index cache, a refresh, or the embedded data)";
+    StaleData, "stale-data", Note, "the calendar says majors are out that the facts predate",
+        "the calendar says majors are out that the facts predate: run `refresh`";
+    MsrvGap, "msrv-gap", Note, "the upgrade target needs a newer Rust than the workspace declares",
+        "the upgrade target needs a newer Rust than the workspace's `rust-version`";
+    UnrecognizedVersion, "unrecognized-version", Warning, "a family crate's version matches no Wasmtime release",
+        "a family crate's version matches no Wasmtime release";
 }
 
 impl Code {

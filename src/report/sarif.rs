@@ -12,6 +12,7 @@ pub fn render(a: &Audit) -> String {
             json!({
                 "id": c.as_str(),
                 "shortDescription": { "text": c.summary() },
+                "fullDescription": { "text": c.help() },
                 "defaultConfiguration": { "level": level(c.default_level()) },
             })
         })
