@@ -5,7 +5,7 @@ use super::args::{BotConfigArgs, CommonArgs, TrackArg};
 use super::{Env, load_data, project, write_out};
 use crate::check::bot_config::{self, Track, dependabot, renovate};
 use crate::check::inventory;
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -74,8 +74,7 @@ pub fn run(
     if merged == existing {
         return write_out(out, &format!("{shown} is up to date\n")).map(|()| 0);
     }
-    write_atomically(&path, &merged)
-        .map_err(|e| Error::in_file(&shown, format!("cannot write: {e}")))?;
+    write_atomically(&path, &merged).with_context(|| format!("{shown}: cannot write"))?;
     write_out(out, &format!("Wrote {shown}\n"))?;
     Ok(0)
 }

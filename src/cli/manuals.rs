@@ -2,7 +2,7 @@
 //! they always list the options the binary really takes.
 
 use super::{SUBCOMMAND, command, write_out};
-use crate::error::{Error, Result};
+use crate::error::{Context, Result};
 use std::io::Write;
 
 /// The binary as users call it: `cargo-wasmtime-support` (what cargo runs
@@ -27,7 +27,7 @@ pub fn man(out: &mut dyn Write) -> Result<u8> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(tool())
         .render(&mut buf)
-        .map_err(|e| Error::new(format!("cannot render the manual page: {e}")))?;
+        .context("cannot render the manual page")?;
     write_out(out, &String::from_utf8_lossy(&buf))?;
     Ok(0)
 }

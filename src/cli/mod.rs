@@ -15,7 +15,7 @@ mod upgrade;
 pub use args::{ColorChoice, Format};
 
 use crate::check::inventory::LockInput;
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::input::advisory_db;
 use crate::input::cache::{self, Cache};
 use crate::input::cargo_index;
@@ -524,8 +524,8 @@ fn config_file(path: &Path) -> Result<Config> {
     let text = files::read_manifest(path, &shown)?;
     let value: toml::Table = toml::from_str(&text)
         .map_err(|e| Error::in_file(&shown, format!("not valid TOML: {}", e.message())))?;
-    let value = serde_json::to_value(value)
-        .map_err(|e| Error::in_file(&shown, format!("unsupported value: {e}")))?;
+    let value =
+        serde_json::to_value(value).with_context(|| format!("{shown}: unsupported value"))?;
     config::parse(&value, &shown)
 }
 
@@ -549,7 +549,7 @@ fn config_beside(lockfile: &Path) -> Result<Option<(serde_json::Value, String)>>
             .and_then(|m| m.get(config::TABLE))
         {
             let value = serde_json::to_value(table)
-                .map_err(|e| Error::in_file(&shown, format!("unsupported value: {e}")))?;
+                .with_context(|| format!("{shown}: unsupported value"))?;
             return Ok(Some((
                 value,
                 format!("{shown} [{section}.metadata.{}]", config::TABLE),

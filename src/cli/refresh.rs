@@ -5,7 +5,7 @@
 
 use super::args::{CommonArgs, RefreshArgs};
 use super::{Env, TOKEN_ENV, cache_dir, cargo_home, write_out};
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::input::cache::{self, Cache};
 use crate::input::cargo_config;
 use crate::input::config;
@@ -173,17 +173,15 @@ fn write_data(
     text.push_str(&format!("Wrote {}\n", file.display()));
     let file = dir.join("crates.json");
     let shown = file.display().to_string();
-    let crates = crates_json(crate::model::data::CRATES_JSON, merged)
-        .map_err(|e| Error::in_file(&shown, e))?;
-    std::fs::write(&file, crates)
-        .map_err(|e| Error::in_file(&shown, format!("cannot write: {e}")))?;
+    let crates = crates_json(crate::model::data::CRATES_JSON, merged).context(&shown)?;
+    std::fs::write(&file, crates).with_context(|| format!("{shown}: cannot write"))?;
     text.push_str(&format!("Wrote {}\n", file.display()));
     if !args.release_notes.is_empty() {
         let mut notes = embedded.release_notes.clone();
         for path in &args.release_notes {
             let shown = path.display().to_string();
-            let md = std::fs::read_to_string(path)
-                .map_err(|e| Error::in_file(&shown, format!("cannot read: {e}")))?;
+            let md =
+                std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read"))?;
             let n = release_notes::parse(&md).ok_or_else(|| {
                 Error::in_file(&shown, "no `## N.0.0` section: not a Wasmtime RELEASES.md")
             })?;
@@ -243,7 +241,7 @@ fn crates_json(text: &str, merged: &Data) -> std::result::Result<String, String>
 fn lock(dir: &std::path::Path, err: &mut dyn Write) -> Result<tame_index::index::FileLock> {
     let shown = dir.display().to_string();
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::in_file(&shown, format!("cannot create the cache directory: {e}")))?;
+        .with_context(|| format!("{shown}: cannot create the cache directory"))?;
     let path = tame_index::PathBuf::from_path_buf(dir.join(".refresh.lock"))
         .map_err(|p| Error::in_file(&p.display().to_string(), "not a UTF-8 path"))?;
     let opts = tame_index::flock::LockOptions::new(&path).exclusive(false);
@@ -255,7 +253,7 @@ fn lock(dir: &std::path::Path, err: &mut dyn Write) -> Result<tame_index::index:
         "    Blocking waiting for another refresh of {shown} to finish"
     );
     opts.lock(|_| Some(LOCK_WAIT))
-        .map_err(|e| Error::in_file(&shown, format!("cannot lock the cache directory: {e}")))
+        .with_context(|| format!("{shown}: cannot lock the cache directory"))
 }
 
 /// The config's `index-url`, when run inside a workspace that sets one.

@@ -5,7 +5,7 @@
 //! byte. Targets are the canonical paths, so a symlinked manifest is written
 //! through to the file it points at and the link stays a link.
 
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use std::io::Write;
 use std::path::PathBuf;
 use tempfile::NamedTempFile;
@@ -56,9 +56,8 @@ impl Failure {
 pub fn check(changes: &mut [Change]) -> Result<()> {
     for c in changes.iter_mut() {
         let real = std::fs::canonicalize(&c.path)
-            .map_err(|e| Error::in_file(&c.shown, format!("cannot resolve: {e}")))?;
-        let meta = std::fs::metadata(&real)
-            .map_err(|e| Error::in_file(&c.shown, format!("cannot read: {e}")))?;
+            .with_context(|| format!("{}: cannot resolve", c.shown))?;
+        let meta = std::fs::metadata(&real).with_context(|| format!("{}: cannot read", c.shown))?;
         if !meta.is_file() {
             return Err(Error::in_file(&c.shown, "not a regular file"));
         }
@@ -68,8 +67,7 @@ pub fn check(changes: &mut [Change]) -> Result<()> {
                 "is read-only; nothing was written",
             ));
         }
-        let now = std::fs::read(&real)
-            .map_err(|e| Error::in_file(&c.shown, format!("cannot read: {e}")))?;
+        let now = std::fs::read(&real).with_context(|| format!("{}: cannot read", c.shown))?;
         if now != c.old {
             return Err(Error::in_file(
                 &c.shown,

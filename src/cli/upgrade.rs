@@ -11,7 +11,7 @@ use crate::check::context::Options;
 use crate::check::effort;
 use crate::check::inventory::{self, LockInput};
 use crate::check::upgrade::{self, Choice, Decision, Manifest, Plan};
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::input::files;
 use crate::input::workspace;
 use crate::model::data::Data;
@@ -376,7 +376,7 @@ fn cargo_update(root: &Path, offline: bool, env: &Env) -> Result<()> {
         .arg(root.join("Cargo.toml"))
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| Error::new(format!("cannot run `cargo update`: {e}")))?;
+        .context("cannot run `cargo update`")?;
     if output.status.success() {
         return Ok(());
     }

@@ -5,7 +5,7 @@
 //! its date and rust-version), so loading them costs microseconds. Audits read
 //! them offline; a missing, partial or corrupt cache never stops an audit.
 
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use chrono::{DateTime, Utc};
 use semver::Version;
 use serde::{Deserialize, Serialize};
@@ -215,16 +215,16 @@ pub fn store(path: &Path, cache: &Cache) -> Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::in_file(&shown, format!("cannot create its directory: {e}")))?;
-    let text = serde_json::to_vec(cache).map_err(|e| Error::in_file(&shown, e))?;
+        .with_context(|| format!("{shown}: cannot create its directory"))?;
+    let text = serde_json::to_vec(cache).context(&shown)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".index-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {e}")))?;
+        .with_context(|| format!("{shown}: cannot write the cache"))?;
     tmp.write_all(&text)
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {e}")))?;
+        .with_context(|| format!("{shown}: cannot write the cache"))?;
     tmp.persist(path)
         .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {}", e.error)))?;
     Ok(())

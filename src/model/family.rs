@@ -1,7 +1,7 @@
 //! The Wasmtime release family: which crates are released in lockstep with
 //! Wasmtime, and how each crate's version maps to a Wasmtime major.
 
-use crate::error::{Error, Result};
+use crate::error::{Context, Result};
 use crate::model::policy;
 use chrono::NaiveDate;
 use semver::Version;
@@ -106,8 +106,8 @@ pub fn newest_plausible_major(data_newest: u32, date: NaiveDate) -> u32 {
 
 impl Family {
     pub fn from_json(text: &str) -> Result<Family> {
-        let file: CratesFile = serde_json::from_str(text)
-            .map_err(|e| Error::new(format!("embedded data/crates.json is corrupt: {e}")))?;
+        let file: CratesFile =
+            serde_json::from_str(text).context("embedded data/crates.json is corrupt")?;
         Ok(Family {
             crates: file
                 .crates

@@ -11,7 +11,7 @@
 //! group and ignores must be equal) before anything is written.
 
 use super::{GROUP, MARK, Plan, Track};
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use serde_yaml_ng::{Mapping, Value};
 
 fn begin() -> String {
@@ -251,7 +251,7 @@ fn put_under(
 }
 
 fn parse(text: &str) -> Result<Value> {
-    serde_yaml_ng::from_str(text).map_err(|e| Error::new(format!("not valid YAML: {e}")))
+    serde_yaml_ng::from_str(text).context("not valid YAML")
 }
 
 fn updates(v: &Value) -> Result<&Vec<Value>> {

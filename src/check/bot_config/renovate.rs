@@ -2,7 +2,7 @@
 //! LTS line, `allowedVersions` per numbering scheme.
 
 use super::{GROUP, MARK, Plan, Track};
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use serde::Serialize;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -115,8 +115,8 @@ pub fn merge(existing: &str, plan: &Plan) -> Result<String> {
     let mut kept: Vec<String> = Vec::new();
     let position = members.iter().position(|(k, _)| k == "packageRules");
     if let Some(at) = position {
-        let old: Vec<Box<RawValue>> = serde_json::from_str(members[at].1.get())
-            .map_err(|e| Error::new(format!("`packageRules` is not an array: {e}")))?;
+        let old: Vec<Box<RawValue>> =
+            serde_json::from_str(members[at].1.get()).context("`packageRules` is not an array")?;
         for rule in old {
             let value: serde_json::Value =
                 serde_json::from_str(rule.get()).expect("a value serde_json has just read");
@@ -157,7 +157,7 @@ pub fn merge(existing: &str, plan: &Plan) -> Result<String> {
     let merged = format!("{{\n{}\n}}\n", body.join(",\n"));
     // What is written must read back as the object it was, plus the rules.
     serde_json::from_str::<serde_json::Value>(&merged)
-        .map_err(|e| Error::new(format!("merging would write invalid JSON: {e}")))?;
+        .context("merging would write invalid JSON")?;
     Ok(merged)
 }
 
