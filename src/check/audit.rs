@@ -6,12 +6,11 @@
 use crate::check::context::{Check, Context, Options, Sink};
 use crate::check::dependents::Puller;
 use crate::check::ignores::{self, Ignored};
-use crate::check::inventory::{CrateUse, Inventory};
+use crate::check::inventory::{CrateUse, Inventory, LockfileSummary};
 use crate::check::{lifecycle, lockfiles, recommend, security};
 use crate::model::data::{Data, Provenance};
 use crate::model::findings::{Finding, Location, Outcome};
-use crate::model::policy;
-use crate::model::releases;
+use crate::model::releases::{self, Support};
 use crate::model::train::{CrateReport, DepKind, PullerReport, Train};
 use chrono::NaiveDate;
 use semver::Version;
@@ -35,7 +34,7 @@ pub struct Audit {
     pub data: Provenance,
     pub supported_through: Option<NaiveDate>,
     pub rust_version: Option<Version>,
-    pub lockfiles: Vec<LockfileReport>,
+    pub lockfiles: Vec<LockfileSummary>,
     pub trains: Vec<Train>,
     /// Majors left out by `--exclude-dev` (used only by dev-dependencies).
     pub excluded_dev_only: Vec<u32>,
@@ -43,13 +42,6 @@ pub struct Audit {
     /// Findings hidden by an ignore in the configuration.
     pub ignored: Vec<Ignored>,
     pub result: Outcome,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LockfileReport {
-    pub path: String,
-    pub format: u32,
-    pub packages: usize,
 }
 
 pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
@@ -62,7 +54,7 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
     if opts.exclude_dev {
         trains.retain(|t| {
             if t.dev_only {
-                excluded_dev_only.push(t.major);
+                excluded_dev_only.push(t.support.major);
             }
             !t.dev_only
         });
@@ -112,15 +104,7 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         data: data.provenance.clone(),
         supported_through: opts.supported_through,
         rust_version: opts.rust_version.clone(),
-        lockfiles: inv
-            .lockfiles
-            .iter()
-            .map(|l| LockfileReport {
-                path: l.path.clone(),
-                format: l.format,
-                packages: l.packages,
-            })
-            .collect(),
+        lockfiles: inv.lockfiles.clone(),
         trains,
         excluded_dev_only,
         result: Outcome::of(&findings),
@@ -131,7 +115,6 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
 
 fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &Options) -> Train {
     let release = releases::release(data, major);
-    let status = policy::status(major, opts.as_of);
     let prerelease: BTreeSet<&Version> = crates
         .iter()
         .filter(|c| c.is_prerelease())
@@ -152,15 +135,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
     let dev_only = !pulled_in_by.is_empty() && pulled_in_by.iter().all(|p| p.kind == DepKind::Dev);
     let lockfiles: BTreeSet<usize> = crates.iter().map(|c| c.lockfile).collect();
     let mut t = Train {
-        major,
-        lts: policy::is_lts(major),
-        status,
-        release_date: release.as_ref().map(|r| r.release_date),
-        eol_date: release.as_ref().map(|r| r.eol_date),
-        days_left: release
-            .as_ref()
-            .map(|r| (r.eol_date - opts.as_of).num_days()),
-        projected: release.as_ref().is_some_and(|r| r.projected),
+        support: Support::at(data, major, opts.as_of, true),
         newest_patch: release.as_ref().and_then(|r| r.latest_patch.clone()),
         prerelease: prerelease.into_iter().cloned().collect(),
         lockfiles: lockfiles

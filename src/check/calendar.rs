@@ -1,9 +1,9 @@
 //! The release calendar around a date: one row per major that is supported,
 //! recently EOL or upcoming within the window, plus the trains a project uses.
 
-use crate::model::data::{Data, Provenance, Publication};
+use crate::model::data::{Data, Provenance};
 use crate::model::policy::{self, Status};
-use crate::model::releases;
+use crate::model::releases::Support;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -62,19 +62,15 @@ pub fn calendar(
         })
         .chain(used.keys().copied().filter(|&m| m > newest))
         .filter_map(|m| {
-            let r = releases::release(data, m)?;
+            let support = Support::at(data, m, as_of, used.contains_key(&m));
             Some(Row {
                 major: m,
-                lts: r.lts,
-                branch_date: r.branch_date,
-                release: r.release_date,
-                eol: r.eol_date,
-                status: match data.publication(m, as_of) {
-                    // Due, but not out when the facts were taken.
-                    Publication::Late { .. } => Status::Unreleased,
-                    _ => policy::status(m, as_of),
-                },
-                projected: r.projected,
+                lts: support.lts,
+                branch_date: policy::branch_date(m)?,
+                release: support.release_date?,
+                eol: support.eol_date?,
+                status: support.status,
+                projected: support.projected,
                 used: used.get(&m).cloned(),
             })
         })

@@ -189,7 +189,7 @@ fn covers(ig: &Ignore, f: &Finding, trains: &[Train]) -> bool {
         return match (&ig.version, f.major) {
             (Some(VersionMatch::Major(m)), Some(major)) if *m == major => trains
                 .iter()
-                .filter(|t| t.major == major)
+                .filter(|t| t.support.major == major)
                 .any(|t| t.crates.iter().any(|c| c.name == *name)),
             _ => false,
         };

@@ -28,7 +28,8 @@ impl CrateUse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A lockfile read: its path as shown, format version and package count.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LockfileSummary {
     pub path: String,
     pub format: u32,

@@ -23,9 +23,9 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
         ""
     };
     let mut push = |code: Code, message: String| sink.push(about_train(t, code, message));
-    match t.status {
+    match t.support.status {
         Status::Eol => {
-            let message = match (t.eol_date, t.days_left) {
+            let message = match (t.support.eol_date, t.support.days_left) {
                 (Some(eol), Some(days)) => format!(
                     "{label}{dev} reached end of life on {eol} ({} ago) and gets no security fixes; {advice}",
                     phrases::days(-days)
@@ -35,7 +35,7 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
             push(Code::Eol, message);
         }
         Status::Unreleased => {
-            if let Some(release) = t.release_date {
+            if let Some(release) = t.support.release_date {
                 push(
                     Code::Unreleased,
                     format!(
@@ -45,7 +45,7 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
             }
         }
         Status::Supported => {
-            if let (Some(eol), Some(days)) = (t.eol_date, t.days_left)
+            if let (Some(eol), Some(days)) = (t.support.eol_date, t.support.days_left)
                 && days <= opts.warn_within_days
             {
                 push(
@@ -56,7 +56,7 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
                     ),
                 );
             }
-            if !t.lts {
+            if !t.support.lts {
                 push(
                     Code::NotLts,
                     format!(
@@ -78,9 +78,9 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
         );
     }
     if let Some(through) = opts.supported_through {
-        let supported = policy::is_supported(t.major, through);
+        let supported = policy::is_supported(t.support.major, through);
         if !supported {
-            let why = match (t.status, t.release_date, t.eol_date) {
+            let why = match (t.support.status, t.support.release_date, t.support.eol_date) {
                 (_, _, None) => "pre-1.0 releases were never supported".to_string(),
                 (_, Some(release), _) if through < release => {
                     format!("it is not released until {release}")
@@ -97,7 +97,7 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
 
 /// A finding about the train as a whole, shown by its headline crate.
 fn about_train(t: &Train, code: Code, message: String) -> Finding {
-    let f = Finding::new(code, Some(t.major), message);
+    let f = Finding::new(code, Some(t.support.major), message);
     match t.headline() {
         Some(c) => f.about(&c.name, &c.version).at(Some(Location {
             path: c.lockfile.clone(),

@@ -12,10 +12,12 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         let here: Vec<&Train> = cx
             .trains
             .iter()
-            .filter(|t| t.lockfiles.contains(&lock.path) && inv.majors_in(index).contains(&t.major))
+            .filter(|t| {
+                t.lockfiles.contains(&lock.path) && inv.majors_in(index).contains(&t.support.major)
+            })
             .collect();
         if here.len() > 1 {
-            let list: Vec<String> = here.iter().map(|t| t.major.to_string()).collect();
+            let list: Vec<String> = here.iter().map(|t| t.support.major.to_string()).collect();
             let message = format!(
                 "{} holds {} Wasmtime majors ({}): each is built and must be kept supported separately",
                 lock.path,

@@ -56,11 +56,14 @@ fn train_version(t: &Train) -> Option<(Version, &CrateReport)> {
     if !c.version.pre.is_empty() || (c.name == "pulley-interpreter" && c.version.major == 0) {
         return None;
     }
-    Some((Version::new(u64::from(t.major), 0, c.version.patch), c))
+    Some((
+        Version::new(u64::from(t.support.major), 0, c.version.patch),
+        c,
+    ))
 }
 
 fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
-    let Some(facts) = data.majors.get(&t.major) else {
+    let Some(facts) = data.majors.get(&t.support.major) else {
         return;
     };
     let Some(newest) = facts.latest_patch() else {
@@ -115,7 +118,7 @@ fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
             crates.join(", ")
         )
     };
-    let unknown = unknown_advisories_note(data, t.major, used.patch, &newest.version);
+    let unknown = unknown_advisories_note(data, t.support.major, used.patch, &newest.version);
     let message = format!(
         "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
         newest.version,
@@ -198,7 +201,7 @@ fn unknown_advisories_note(data: &Data, major: u32, patch: u64, newest: &Version
 /// train whose version, or a newer patch of its line, came out after it.
 pub fn train_advisories_unknown_after(t: &Train, data: &Data) -> Option<NaiveDate> {
     let (used, _) = train_version(t)?;
-    advisories_unknown_after(data, t.major, used.patch)
+    advisories_unknown_after(data, t.support.major, used.patch)
 }
 
 fn advisories_unknown_after(data: &Data, major: u32, patch: u64) -> Option<NaiveDate> {
@@ -309,7 +312,7 @@ pub fn plain_title(title: &str) -> String {
 
 /// A finding about one crate version of a train, at its lockfile line.
 fn about_crate(code: Code, t: &Train, c: &CrateReport, message: String) -> Finding {
-    Finding::new(code, Some(t.major), message)
+    Finding::new(code, Some(t.support.major), message)
         .about(&c.name, &c.version)
         .at(Some(Location {
             path: c.lockfile.clone(),

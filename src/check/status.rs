@@ -5,11 +5,11 @@ use crate::check::recommend;
 use crate::check::security;
 use crate::error::{Error, Result};
 use crate::model::advice::Upgrade;
-use crate::model::data::{Data, Provenance, Publication};
+use crate::model::data::{Data, Provenance};
 use crate::model::family::Placement;
 use crate::model::findings::AdvisoryRef;
-use crate::model::policy::{self, Status};
-use crate::model::releases;
+use crate::model::policy;
+use crate::model::releases::{self, Support};
 use chrono::NaiveDate;
 use semver::Version;
 use serde::Serialize;
@@ -62,19 +62,15 @@ pub struct StatusReport {
     #[serde(rename = "crate")]
     pub crate_name: Option<String>,
     pub version: Option<Version>,
-    pub major: u32,
-    pub lts: bool,
-    pub status: Status,
+    /// The major, its status and dates on the evaluated day.
+    #[serde(flatten)]
+    pub support: Support,
     /// The version asked about is a pre-release (`-rc.1`, `-dev`): never
     /// supported itself; judged as the release it precedes for advisories.
     pub prerelease: bool,
     pub branch_date: Option<NaiveDate>,
-    pub release_date: Option<NaiveDate>,
     /// The day it was really published, when the data knows it.
     pub published: Option<NaiveDate>,
-    pub eol_date: Option<NaiveDate>,
-    pub days_left: Option<i64>,
-    pub projected: bool,
     pub rust_version: Option<String>,
     pub newest_patch: Option<Version>,
     /// The newest patch in this crate's own numbering (`0.123.14` for cranelift-codegen).
@@ -134,11 +130,6 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
     let release = releases::release(data, major);
     let prerelease = version.as_ref().is_some_and(|v| !v.pre.is_empty());
     let publication = data.publication(major, as_of);
-    let status = match publication {
-        // Due, but not out when the facts were taken.
-        Publication::Late { .. } => Status::Unreleased,
-        _ => policy::status(major, as_of),
-    };
     let advisories = match (&crate_name, &version) {
         (Some(name), Some(v)) => security::affecting(data, name, v)
             .map(|(a, fixed)| security::advisory_ref(a, fixed))
@@ -197,16 +188,10 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         },
         crate_name,
         version,
-        major,
-        lts: policy::is_lts(major),
-        status,
+        support: Support::at(data, major, as_of, false),
         prerelease,
         branch_date: release.as_ref().map(|r| r.branch_date),
-        release_date: release.as_ref().map(|r| r.release_date),
         published: release.as_ref().and_then(|r| r.published),
-        eol_date: release.as_ref().map(|r| r.eol_date),
-        days_left: release.as_ref().map(|r| (r.eol_date - as_of).num_days()),
-        projected: release.as_ref().is_some_and(|r| r.projected),
         rust_version: release
             .as_ref()
             .and_then(|r| r.rust_version.as_ref())
@@ -227,6 +212,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::policy::Status;
 
     fn at(spec: &str) -> Result<StatusReport> {
         status(
@@ -258,10 +244,13 @@ mod tests {
     #[test]
     fn every_version_scheme() {
         let r = at("cranelift-codegen@0.114.0").unwrap();
-        assert_eq!((r.major, r.status), (27, Status::Eol));
-        assert_eq!(at("winch-codegen@0.20.0").unwrap().major, 22);
+        assert_eq!((r.support.major, r.support.status), (27, Status::Eol));
+        assert_eq!(at("winch-codegen@0.20.0").unwrap().support.major, 22);
         let r = at("wasi-common@36.0.12").unwrap();
-        assert_eq!((r.major, r.lts, r.status), (36, true, Status::Supported));
+        assert_eq!(
+            (r.support.major, r.support.lts, r.support.status),
+            (36, true, Status::Supported)
+        );
         let newest_36 = Data::embedded().unwrap().majors[&36]
             .latest_patch()
             .unwrap()
@@ -274,11 +263,20 @@ mod tests {
                 .newest_crate_version,
             Some(Version::new(0, 123, newest_36))
         );
-        assert_eq!(at("pulley-interpreter@0.1.2").unwrap().major, 25);
-        assert_eq!(at("wasmtime-jit-icache-coherence@2.0.0").unwrap().major, 3);
+        assert_eq!(at("pulley-interpreter@0.1.2").unwrap().support.major, 25);
+        assert_eq!(
+            at("wasmtime-jit-icache-coherence@2.0.0")
+                .unwrap()
+                .support
+                .major,
+            3
+        );
         let rc = at("49.0.0-rc.1").unwrap();
         assert!(rc.prerelease);
-        assert_eq!(rc.status, policy::status(49, "2026-11-21".parse().unwrap()));
+        assert_eq!(
+            rc.support.status,
+            policy::status(49, "2026-11-21".parse().unwrap())
+        );
         let r = at("24.0.2").unwrap();
         assert!(
             r.advisories

@@ -2,10 +2,50 @@
 //! holds about it (publication day, patches, MSRV). Majors past the data are
 //! computed from the policy alone and marked `projected`.
 
-use crate::model::data::Data;
-use crate::model::policy;
+use crate::model::data::{Data, Publication};
+use crate::model::policy::{self, Status};
 use chrono::NaiveDate;
 use semver::Version;
+use serde::Serialize;
+
+/// A major as every report shows it on a date: its support status, the
+/// policy's dates, and whether the facts have seen it. Trains, `status` and
+/// the calendar all take it from here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Support {
+    /// The Wasmtime major; 0 is the pre-1.0 era (Wasmtime 0.x, Cranelift <= 0.87).
+    pub major: u32,
+    pub lts: bool,
+    pub status: Status,
+    pub release_date: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
+    /// Days from the evaluated date to the EOL date; negative once past.
+    pub days_left: Option<i64>,
+    /// The dates come from the policy alone: the data has not seen this major.
+    pub projected: bool,
+}
+
+impl Support {
+    /// `major` on `as_of`. A major that was due before the facts were taken
+    /// but is not in them is not out yet, unless a lockfile holds it
+    /// (`in_use`): a resolved lockfile is proof of publication.
+    pub fn at(data: &Data, major: u32, as_of: NaiveDate, in_use: bool) -> Support {
+        let release = release(data, major);
+        let status = match data.publication(major, as_of) {
+            Publication::Late { .. } if !in_use => Status::Unreleased,
+            _ => policy::status(major, as_of),
+        };
+        Support {
+            major,
+            lts: policy::is_lts(major),
+            status,
+            release_date: release.as_ref().map(|r| r.release_date),
+            eol_date: release.as_ref().map(|r| r.eol_date),
+            days_left: release.as_ref().map(|r| (r.eol_date - as_of).num_days()),
+            projected: release.as_ref().is_some_and(|r| r.projected),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {

@@ -3,7 +3,7 @@
 
 use crate::model::advice::Upgrade;
 use crate::model::phrases;
-use crate::model::policy::Status;
+use crate::model::releases::Support;
 use chrono::NaiveDate;
 use semver::Version;
 use serde::{Deserialize, Serialize};
@@ -19,16 +19,9 @@ const HEADLINE_CRATES: [&str; 4] = [
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Train {
-    /// The Wasmtime major; 0 is the pre-1.0 era (Wasmtime 0.x, Cranelift <= 0.87).
-    pub major: u32,
-    pub lts: bool,
-    pub status: Status,
-    pub release_date: Option<NaiveDate>,
-    pub eol_date: Option<NaiveDate>,
-    /// Days from the evaluated date to the EOL date; negative once past.
-    pub days_left: Option<i64>,
-    /// The dates come from the policy alone: the data has not seen this major.
-    pub projected: bool,
+    /// The major, its status and dates on the evaluated day.
+    #[serde(flatten)]
+    pub support: Support,
     /// The newest patch of this line that the data knows.
     pub newest_patch: Option<Version>,
     /// Pre-release versions among its crates (`27.0.0-dev`): those crates are
@@ -51,7 +44,7 @@ pub struct Train {
 impl Train {
     /// `Wasmtime 27`, `Wasmtime 48 LTS`, `Wasmtime 0.x (pre-1.0)`.
     pub fn label(&self) -> String {
-        phrases::label(self.major)
+        phrases::label(self.support.major)
     }
 
     /// The crate that stands for the train in one-line summaries.

@@ -255,12 +255,12 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
 }
 
 fn status_text(t: &Train, p: Paint) -> String {
-    let word = match t.status {
+    let word = match t.support.status {
         Status::Supported => "supported",
         Status::Eol => "EOL",
         Status::Unreleased => "unreleased",
     };
-    let detail = match (t.status, t.eol_date, t.days_left) {
+    let detail = match (t.support.status, t.support.eol_date, t.support.days_left) {
         (Status::Supported, Some(eol), Some(days)) => {
             format!("until {eol} ({} left)", phrases::days(days))
         }
@@ -268,18 +268,18 @@ fn status_text(t: &Train, p: Paint) -> String {
             format!("since {eol} ({} ago)", phrases::days(-days))
         }
         (Status::Eol, None, _) => "(pre-1.0 releases were never supported)".to_string(),
-        (Status::Unreleased, ..) => match t.release_date {
+        (Status::Unreleased, ..) => match t.support.release_date {
             Some(d) => format!("(due {d})"),
             None => String::new(),
         },
         _ => String::new(),
     };
-    let projected = if t.projected {
+    let projected = if t.support.projected {
         " [projected dates]"
     } else {
         ""
     };
-    format!("{} {detail}{projected}", p.status(t.status, word))
+    format!("{} {detail}{projected}", p.status(t.support.status, word))
 }
 
 fn collapsed(t: &Train) -> String {
@@ -343,7 +343,7 @@ fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
 }
 
 fn summary(a: &Audit, p: Paint) -> String {
-    let with_status = |s: Status| a.trains.iter().filter(|t| t.status == s).count();
+    let with_status = |s: Status| a.trains.iter().filter(|t| t.support.status == s).count();
     let trains = count(a.trains.len(), "train", "trains");
     let mut parts = vec![format!("{} supported", with_status(Status::Supported))];
     let eol = with_status(Status::Eol);

@@ -38,10 +38,12 @@ pub fn render(a: &Audit) -> String {
                 escape(&t.label()),
                 if t.dev_only { " (dev only)" } else { "" },
                 status_cell(t),
-                t.eol_date
+                t.support
+                    .eol_date
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "never supported".into()),
-                t.days_left
+                t.support
+                    .days_left
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "-".into()),
                 target_cell(t),
@@ -111,8 +113,8 @@ pub fn render(a: &Audit) -> String {
 }
 
 fn status_cell(t: &Train) -> String {
-    match t.status {
-        Status::Supported if t.lts => "🟢 supported (LTS)".into(),
+    match t.support.status {
+        Status::Supported if t.support.lts => "🟢 supported (LTS)".into(),
         Status::Supported => "🟢 supported".into(),
         Status::Eol => "🔴 EOL".into(),
         Status::Unreleased => "🟡 unreleased".into(),
@@ -176,7 +178,7 @@ fn checklist(a: &Audit) -> Vec<String> {
         let (Some(major), Some(newest)) = (
             f.major,
             f.major
-                .and_then(|m| a.trains.iter().find(|t| t.major == m))
+                .and_then(|m| a.trains.iter().find(|t| t.support.major == m))
                 .and_then(|t| t.newest_patch.as_ref()),
         ) else {
             continue;
@@ -191,8 +193,12 @@ fn checklist(a: &Audit) -> Vec<String> {
     for t in &a.trains {
         let label = escape(&t.label());
         let u = &t.upgrade;
-        let supported = t.status == Status::Supported;
-        let eol = t.eol_date.map(|d| d.to_string()).unwrap_or_default();
+        let supported = t.support.status == Status::Supported;
+        let eol = t
+            .support
+            .eol_date
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         let item = match (&u.advice, &u.now) {
             (Advice::OnNewestLts, _) if supported => {
                 format!("- [x] {label} is supported until {eol}")

@@ -14,8 +14,8 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         (Some(name), Some(v)) => format!("{} {v}: ", crate::text::sanitize(name)),
         _ => String::new(),
     };
-    let _ = writeln!(out, "{what}{}", p.bold(&label(r.major)));
-    let status = match (r.status, r.eol_date, r.days_left) {
+    let _ = writeln!(out, "{what}{}", p.bold(&label(r.support.major)));
+    let status = match (r.support.status, r.support.eol_date, r.support.days_left) {
         (Status::Supported, Some(eol), Some(days)) => {
             format!("supported until {eol} ({} left)", phrases::days(days))
         }
@@ -24,12 +24,12 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         }
         // The `data` line below says when it was due and what the facts know.
         (Status::Unreleased, ..) => "not released yet".to_string(),
-        _ => r.status.as_str().to_string(),
+        _ => r.support.status.as_str().to_string(),
     };
     let _ = writeln!(
         out,
         "  status     {} on {}",
-        p.status(r.status, &status),
+        p.status(r.support.status, &status),
         r.as_of
     );
     if let (true, Some(v)) = (r.prerelease, &r.version) {
@@ -39,27 +39,27 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         );
         let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
-    if let (Some(branch), Some(release)) = (r.branch_date, r.release_date) {
+    if let (Some(branch), Some(release)) = (r.branch_date, r.support.release_date) {
         let published = r
             .published
             .filter(|d| *d != release)
             .map(|d| format!(", published {d}"))
             .unwrap_or_default();
-        let label = if r.status == Status::Unreleased {
+        let label = if r.support.status == Status::Unreleased {
             "due     "
         } else {
             "released"
         };
         let _ = writeln!(out, "  {label}   {release} (branched {branch}{published})");
     }
-    if let Some(eol) = r.eol_date {
+    if let Some(eol) = r.support.eol_date {
         let _ = writeln!(
             out,
             "  support    until {eol} ({})",
-            phrases::support_window(r.major)
+            phrases::support_window(r.support.major)
         );
     }
-    if r.projected {
+    if r.support.projected {
         let line = format!(
             "  data       dates projected from the policy: {}",
             r.publication
