@@ -42,7 +42,7 @@ pub use model::findings::{Code, Level};
 pub use model::policy;
 pub use model::train::DepKind;
 
-/// The audit's renderers, each from an `Audit` to text.
+/// The audit's renderers (from `report/`), each from an `Audit` to text.
 pub mod render {
     pub use crate::report::{github, human, json, markdown, sarif};
 }

@@ -1,3 +1,5 @@
+//! The binary: `run` with the process's own surroundings (`Env::from_process`).
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

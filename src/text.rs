@@ -1,4 +1,6 @@
-//! Helpers for showing untrusted text (names, versions, sources from a lockfile).
+//! Showing text: untrusted text (names, versions, sources from a lockfile)
+//! escaped so it cannot move the cursor or reorder a line, and wrapping for
+//! the 80 columns reports are written for.
 
 /// The width reports are written for: they read well in 80 columns.
 pub const WIDTH: usize = 80;

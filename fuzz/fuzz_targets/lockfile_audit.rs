@@ -2,7 +2,7 @@
 //! audit and every renderer never panic.
 #![no_main]
 
-use cargo_wasmtime_support::{audit, data::Data, inventory, lockfile, render};
+use cargo_wasmtime_support::{Data, LockInput, Options, audit, inventory, lockfile, render};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -22,15 +22,15 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(lock) = lockfile::parse(text, "f") else {
         return;
     };
-    let input = inventory::LockInput {
+    let input = LockInput {
         lockfile: lock,
         members: Default::default(),
     };
-    let inv = inventory::inventory(std::slice::from_ref(&input), &data.family);
-    let report = audit::audit(
+    let inv = inventory(std::slice::from_ref(&input), &data.family);
+    let report = audit(
         &inv,
         data,
-        &audit::Options::new("2026-11-21".parse().unwrap()),
+        &Options::new("2026-11-21".parse().unwrap()),
     );
     render::json::render(&report);
     render::markdown::render(&report);

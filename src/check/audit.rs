@@ -1,6 +1,7 @@
 //! The audit: builds the trains (status, facts, advice) from an inventory,
 //! runs every check on them, applies levels and ignores, and decides the
-//! outcome once. Pure: no clock, files or printing. `Audit` is the JSON
+//! outcome once. Its `Options` and the checks' `Context` are in `context`.
+//! Pure: no clock, files or printing. `Audit` is the JSON
 //! contract (`schema_version`).
 
 use crate::check::context::{Check, Context, Options, Sink};

@@ -1,6 +1,7 @@
 //! The release calendar around a date: one row per major that is supported,
 //! recently EOL or upcoming within the window, plus the trains a project uses.
 
+use crate::check::inventory::Inventory;
 use crate::model::data::{Data, Provenance};
 use crate::model::policy::{self, Status};
 use crate::model::releases::Support;
@@ -82,6 +83,21 @@ pub fn calendar(
         data: data.provenance.clone(),
         rows,
     }
+}
+
+/// The project's trains, each with its most telling crate (`wasmtime 47.0.2`).
+pub fn used_in(inv: &Inventory) -> BTreeMap<u32, String> {
+    inv.trains
+        .iter()
+        .filter(|(major, _)| **major > 0)
+        .map(|(&major, crates)| {
+            let c = crates
+                .iter()
+                .find(|c| c.name == "wasmtime")
+                .unwrap_or(&crates[0]);
+            (major, format!("{} {}", c.name, c.version))
+        })
+        .collect()
 }
 
 #[cfg(test)]

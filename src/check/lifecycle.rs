@@ -1,5 +1,6 @@
-//! The trains' own status: `eol`, `eol-soon`, `not-lts`, `prerelease`,
-//! `unreleased` and `unsupported-on`, each with the train's advice.
+//! The check of each train's support lifecycle: `eol`, `eol-soon`,
+//! `not-lts`, `prerelease`, `unreleased` and `unsupported-on`, each with the
+//! train's advice. (The `status` command is `check::status`.)
 
 use crate::check::context::{Context, Options, Sink};
 use crate::model::findings::{Code, Finding, Location};

@@ -40,7 +40,7 @@ pub fn run(
     opts.rust_version_at = project.rust_version_at.clone();
     let report = audit::audit(&inv, &data, &opts);
     let markdown = || {
-        let used = super::calendar::used_in(&inv);
+        let used = crate::check::calendar::used_in(&inv);
         let cal = crate::check::calendar::calendar(&data, report.as_of, 12, &used);
         format!(
             "{}\n### Release calendar\n\n{}",
@@ -138,7 +138,9 @@ fn render(
             }
             github::render(report)
         }
-        Format::Human if cli.audit.quiet => quiet(report, color_enabled(cli.common.color, env)),
+        Format::Human if cli.audit.quiet => {
+            human::quiet(report, color_enabled(cli.common.color, env))
+        }
         Format::Human => human::render(
             report,
             &human::HumanOptions {
@@ -164,22 +166,4 @@ fn append(path: &Path, text: &str) -> Result<()> {
                 format!("cannot append the step summary: {e}"),
             )
         })
-}
-
-/// `--quiet`: the error-level findings only, one per paragraph; nothing when
-/// there is none. (The machine formats are never abridged.)
-fn quiet(report: &Audit, color: bool) -> String {
-    let paint = Paint { enabled: color };
-    let mut out = String::new();
-    for f in report.findings.iter().filter(|f| f.level == Level::Error) {
-        let head = format!("{}[{}]", f.level.as_str(), f.code);
-        let text = crate::text::wrap(
-            &format!("{head}: {}", crate::text::sanitize(&f.message)),
-            crate::text::WIDTH,
-            4,
-        );
-        let rest = text.strip_prefix(&head).unwrap_or(&text);
-        out.push_str(&format!("{}{rest}\n", paint.level(f.level, &head)));
-    }
-    out
 }

@@ -69,20 +69,5 @@ fn used_trains(
             common.date.unwrap_or(env.today),
         ),
     );
-    Ok(used_in(&inv))
-}
-
-/// The project's trains, each with its most telling crate (`wasmtime 47.0.2`).
-pub(super) fn used_in(inv: &inventory::Inventory) -> BTreeMap<u32, String> {
-    inv.trains
-        .iter()
-        .filter(|(major, _)| **major > 0)
-        .map(|(&major, crates)| {
-            let c = crates
-                .iter()
-                .find(|c| c.name == "wasmtime")
-                .unwrap_or(&crates[0]);
-            (major, format!("{} {}", c.name, c.version))
-        })
-        .collect()
+    Ok(calendar::used_in(&inv))
 }

@@ -1,4 +1,6 @@
-//! Reading lockfiles from disk or standard input, with clear errors.
+//! Bounded reads of lockfiles (a file, or standard input as given) and
+//! manifests: regular files only, never a FIFO or a device, within a size
+//! limit, UTF-8, with one clear error naming the file.
 
 use crate::error::{Error, Result};
 use crate::input::lockfile::{self, Lockfile};

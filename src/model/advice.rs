@@ -1,6 +1,8 @@
 //! The upgrade advice for one train, as types: what to do about the LTS
 //! path (`Advice`), what to do now (`Now`), and what each move costs.
-//! Worked out in `check::recommend`; said in `model::phrases`.
+//! Worked out in `check::recommend`; said in `model::phrases`; `Upgrade` is
+//! a train's `upgrade` in the JSON report. (The `upgrade` command's manifest
+//! rewrites are `check::upgrade`.)
 
 use crate::model::effort::Effort;
 use chrono::NaiveDate;

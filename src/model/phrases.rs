@@ -40,6 +40,16 @@ pub fn in_days(n: i64) -> String {
     }
 }
 
+/// `until 2026-12-20 (29 days left)`: a supported major's remaining support.
+pub fn until(eol: NaiveDate, days_left: i64) -> String {
+    format!("until {eol} ({} left)", days(days_left))
+}
+
+/// `since 2026-01-20 (306 days ago)`: how long a major has been out of support.
+pub fn since(eol: NaiveDate, days_left: i64) -> String {
+    format!("since {eol} ({} ago)", days(-days_left))
+}
+
 /// `24 months, LTS` or `2 months`: how long the release policy supports a major.
 pub fn support_window(major: u32) -> String {
     let months = policy::support_months(major);

@@ -4,7 +4,7 @@
 use super::paint::Paint;
 use crate::check::audit::Audit;
 use crate::model::advice::EffortOption;
-use crate::model::findings::Code;
+use crate::model::findings::{Code, Level};
 use crate::model::phrases::{self, count};
 use crate::model::policy::Status;
 use crate::model::train::{CrateReport, CrateSource, DepKind, Train};
@@ -261,12 +261,8 @@ fn status_text(t: &Train, p: Paint) -> String {
         Status::Unreleased => "unreleased",
     };
     let detail = match (t.support.status, t.support.eol_date, t.support.days_left) {
-        (Status::Supported, Some(eol), Some(days)) => {
-            format!("until {eol} ({} left)", phrases::days(days))
-        }
-        (Status::Eol, Some(eol), Some(days)) => {
-            format!("since {eol} ({} ago)", phrases::days(-days))
-        }
+        (Status::Supported, Some(eol), Some(days)) => phrases::until(eol, days),
+        (Status::Eol, Some(eol), Some(days)) => phrases::since(eol, days),
         (Status::Eol, None, _) => "(pre-1.0 releases were never supported)".to_string(),
         (Status::Unreleased, ..) => match t.support.release_date {
             Some(d) => format!("(due {d})"),
@@ -366,6 +362,24 @@ fn summary(a: &Audit, p: Paint) -> String {
         count(r.warnings, "warning", "warnings"),
         count(r.notes, "note", "notes"),
     )
+}
+
+/// `--quiet`: the error-level findings only, one per paragraph; nothing when
+/// there is none. (The machine formats are never abridged.)
+pub fn quiet(report: &Audit, color: bool) -> String {
+    let paint = Paint { enabled: color };
+    let mut out = String::new();
+    for f in report.findings.iter().filter(|f| f.level == Level::Error) {
+        let head = format!("{}[{}]", f.level.as_str(), f.code);
+        let text = wrap(
+            &format!("{head}: {}", sanitize(&f.message)),
+            crate::text::WIDTH,
+            4,
+        );
+        let rest = text.strip_prefix(&head).unwrap_or(&text);
+        out.push_str(&format!("{}{rest}\n", paint.level(f.level, &head)));
+    }
+    out
 }
 
 #[cfg(test)]

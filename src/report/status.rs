@@ -17,11 +17,9 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     let _ = writeln!(out, "{what}{}", p.bold(&label(r.support.major)));
     let status = match (r.support.status, r.support.eol_date, r.support.days_left) {
         (Status::Supported, Some(eol), Some(days)) => {
-            format!("supported until {eol} ({} left)", phrases::days(days))
+            format!("supported {}", phrases::until(eol, days))
         }
-        (Status::Eol, Some(eol), Some(days)) => {
-            format!("EOL since {eol} ({} ago)", phrases::days(-days))
-        }
+        (Status::Eol, Some(eol), Some(days)) => format!("EOL {}", phrases::since(eol, days)),
         // The `data` line below says when it was due and what the facts know.
         (Status::Unreleased, ..) => "not released yet".to_string(),
         _ => r.support.status.as_str().to_string(),

@@ -1,5 +1,7 @@
-//! Reading Cargo.lock: formats v1 to v4, parsed with the `toml` crate into the
-//! few fields the audit needs (name, version, source, dependencies, line).
+//! Reading Cargo.lock: formats v1 to v4, into the few fields the audit needs
+//! (name, version, source, dependencies, line). Two readers: `canonical`, a
+//! fast path for files as cargo writes them, and `full`, the `toml` crate as
+//! the reference for everything else; the tests hold them to the same answer.
 
 mod canonical;
 mod full;
