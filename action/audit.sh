@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The audit step of action.yml (tested by tests/action.rs). Inputs come as
+# The audit step of action.yml (tested by tests/integration/action.rs). Inputs come as
 # INPUT_* environment variables; the report goes to the log, the Markdown
 # report to the job summary, and `exit-code` / `report` to the step outputs.
 set -uo pipefail

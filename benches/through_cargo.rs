@@ -7,7 +7,7 @@
 //! at most 1.3x). `cargo bench --bench through_cargo`; `ROUNDS=n` sets the
 //! number of rounds (default 41). See docs/performance.md.
 
-#[path = "../tests/common/stub.rs"]
+#[path = "../tests/integration/common/stub.rs"]
 mod stub;
 
 use std::io::Write;

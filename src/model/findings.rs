@@ -8,7 +8,7 @@ use std::fmt;
 /// Every finding code in one table: its name, default level, summary (one
 /// line, for `--help` and SARIF rule names) and help (what it means, for the
 /// docs' table and SARIF rule help). `--help`, `docs/configuration.md` (checked
-/// by `tests/docs.rs`) and the SARIF rules are made from it; adding a code is
+/// by `tests/integration/docs.rs`) and the SARIF rules are made from it; adding a code is
 /// a row here and the check that emits it.
 macro_rules! codes {
     ($($variant:ident, $name:literal, $level:ident, $summary:literal, $help:literal;)*) => {

@@ -1,7 +1,6 @@
 //! Upgrade effort in EffVer terms, in every output.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[test]

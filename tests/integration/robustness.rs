@@ -2,9 +2,8 @@
 //! agrees with the full TOML parser on real and mutated lockfiles, the whole
 //! pipeline survives arbitrary input, and bad input gets one line and exit 2.
 
-mod common;
+use crate::common::*;
 use cargo_wasmtime_support::{Data, LockInput, Options, audit, inventory, lockfile, render};
-use common::*;
 
 const REAL: [&str; 17] = [
     "spin",

@@ -1,8 +1,7 @@
 //! Fitting into CI and release checklists: finding levels, configuration with
 //! expiring ignores, Markdown / GitHub / SARIF output, who pulls trains in.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! The documentation cannot drift from the tool: every example in README.md
 //! and docs/*.md marked with a `<!-- cmd: ARGS -->` line is the real output
 //! of `cargo wasmtime-support ARGS`, run here. `UPDATE_DOCS=1 cargo test
-//! --test docs` rewrites the examples in place (review the diff).
+//! --test integration docs::` rewrites the examples in place (review the diff).
 //!
 //! The marker line comes right before a fenced block:
 //!
@@ -13,8 +13,7 @@
 //! are split at whitespace and run from the repository root, with the
 //! embedded data only and no colour; pass `--date` so the output is fixed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 const UPDATE: &str = "UPDATE_DOCS";
@@ -150,7 +149,7 @@ fn documented_examples_are_the_real_output() {
     if !update && !stale.is_empty() {
         panic!(
             "{} documented example(s) differ from the current output; \
-             run `{UPDATE}=1 cargo test --test docs` to rewrite them in place \
+             run `{UPDATE}=1 cargo test --test integration docs::` to rewrite them in place \
              (then review the diff):\n\n{}",
             stale.len(),
             stale.join("\n")

@@ -1,11 +1,9 @@
 //! Security and freshness: patch currency, advisories, yanked versions,
 //! stale data, MSRV, and `refresh` against a registry index served on 127.0.0.1.
 
-mod common;
-
+use crate::common::*;
 use cargo_wasmtime_support::policy;
 use cargo_wasmtime_support::{Data, Publication};
-use common::*;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! The views: the release calendar chart and `status` of any version.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn chart(args: &[&str], utf8: bool) -> Run {
     let mut all = vec!["calendar"];

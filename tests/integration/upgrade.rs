@@ -1,8 +1,7 @@
 //! `upgrade`: every requirement style, inherited workspace dependencies,
 //! renamed and removed crates, comments kept, dry-run diffs, refusals.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,11 +3,9 @@
 //! servers on 127.0.0.1 that behave well and badly. Nothing here depends on
 //! the embedded data's values: they are read from it.
 
-mod common;
-
+use crate::common::server::{Request, Response, Server};
+use crate::common::*;
 use cargo_wasmtime_support::Data;
-use common::server::{Request, Response, Server};
-use common::*;
 use semver::Version;
 use std::path::{Path, PathBuf};
 use std::process::Command;

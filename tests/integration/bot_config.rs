@@ -3,11 +3,10 @@
 //! output is parsed and its rules checked against the embedded data, for
 //! workspaces on 36 LTS, 48 LTS and 50.
 
-mod common;
+use crate::common::*;
 use cargo_wasmtime_support::Data;
 use cargo_wasmtime_support::Placement;
 use cargo_wasmtime_support::policy;
-use common::*;
 use semver::{Version, VersionReq};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -4,10 +4,9 @@
 //! ignores and every output located. Facts come from the embedded data and
 //! the release policy, never pinned.
 
-mod common;
+use crate::common::*;
 use cargo_wasmtime_support::Data;
 use cargo_wasmtime_support::policy;
-use common::*;
 use serde_json::Value;
 use std::path::PathBuf;
 

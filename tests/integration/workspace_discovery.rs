@@ -3,8 +3,6 @@
 //! included), from every manifest and from inside every package; where cargo
 //! refuses, the manifests reader declines too.
 
-mod common;
-
 #[path = "common/stub.rs"]
 mod stub;
 
@@ -85,7 +83,7 @@ fn compare(cwd: &Path, manifest: Option<&Path>, cases: &mut Vec<String>) -> Outc
 fn manifests_reader_agrees_with_cargo_metadata_on_every_fixture() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("fixtures");
-    stub::stubbed_copy(&common::root().join("fixtures"), &copy);
+    stub::stubbed_copy(&crate::common::root().join("fixtures"), &copy);
     let mut cases = Vec::new();
     let mut read_fast = 0;
     for manifest in stub::manifests(&copy) {
@@ -122,7 +120,10 @@ fn manifests_reader_agrees_with_cargo_metadata_on_every_fixture() {
 fn the_wasmtime_workspace_has_its_98_members() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("wasmtime");
-    stub::stubbed_copy(&common::fixture("workspaces/wasmtime-e6b33de513"), &copy);
+    stub::stubbed_copy(
+        &crate::common::fixture("workspaces/wasmtime-e6b33de513"),
+        &copy,
+    );
     let ws = manifests::read(&copy.join("crates/wasmtime/src"), None, None).unwrap();
     assert_eq!(ws.root, copy);
     assert_eq!(ws.members.list.len(), 98);
@@ -140,11 +141,11 @@ fn verbose_says_why_cargo_metadata_was_asked() {
     std::fs::write(dir.join("Cargo.lock"), lock).unwrap();
     let run = |toml: &str| {
         std::fs::write(dir.join("Cargo.toml"), toml).unwrap();
-        common::run_cmd(
-            common::command()
-                .current_dir(dir)
-                .args(["--date", common::DATE, "-v"]),
-        )
+        crate::common::run_cmd(crate::common::command().current_dir(dir).args([
+            "--date",
+            crate::common::DATE,
+            "-v",
+        ]))
     };
     let plain = run(manifest);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
@@ -322,18 +323,18 @@ fn paths_and_exclusions_follow_cargo() {
 fn the_remembered_workspace_never_hides_an_edit() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let fixture = common::fixture("generated/wasmtime-27");
+    let fixture = crate::common::fixture("generated/wasmtime-27");
     for f in ["Cargo.toml", "Cargo.lock"] {
         std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
     }
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
     let audit = || {
-        common::run_cmd(
-            common::command()
+        crate::common::run_cmd(
+            crate::common::command()
                 .current_dir(dir.path())
                 .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", cache.path())
-                .args(["--date", common::DATE, "--format", "json"]),
+                .args(["--date", crate::common::DATE, "--format", "json"]),
         )
         .json()
     };

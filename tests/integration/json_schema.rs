@@ -3,8 +3,7 @@
 //! `docs/audit.schema.json` (schema_version 2), and the schema names exactly
 //! the finding codes the tool has.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 fn validator() -> jsonschema::Validator {

@@ -2,8 +2,7 @@
 //! (`.pre-commit-hooks.yaml`): their metadata is parsed and checked, and the
 //! action's own steps are run here with a fake runner environment.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_yaml_ng::Value;
 use std::collections::BTreeMap;
 use std::path::Path;

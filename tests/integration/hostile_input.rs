@@ -1,8 +1,7 @@
 //! Reads that could block or run away, standard input, escaping and the
 //! one-line messages, on files made by each test.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

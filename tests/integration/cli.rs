@@ -1,8 +1,7 @@
 //! The command line: errors, colour, help, human snapshots, and running as a
 //! real cargo subcommand.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 #[test]

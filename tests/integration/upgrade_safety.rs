@@ -4,10 +4,9 @@
 //! unpublished or end-of-life release, downgrades and Rust versions said and
 //! refused), `[patch]`/`[replace]` listed, escaping of manifest text.
 
-mod common;
+use crate::common::*;
 use cargo_wasmtime_support::Data;
 use cargo_wasmtime_support::policy;
-use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,8 +2,7 @@
 //! `--offline`, colour variables, `--config`, completions and the manual
 //! page, and the release calendar drawn in Mermaid.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const EOL: &str = "generated/wasmtime-27";
 const CLEAN: &str = "generated/wasmtime-48.0.0";
