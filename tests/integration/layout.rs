@@ -137,3 +137,31 @@ fn only_env_reads_the_process_surroundings() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_core_does_no_io() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for layer in ["check", "model", "report"] {
+        let mut files = Vec::new();
+        sources(&src.join(layer), &mut files);
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if ["std::fs", "std::process", "std::net", "ureq::"]
+                    .iter()
+                    .any(|io| code.contains(io))
+                {
+                    let shown = file.strip_prefix(&src).unwrap().display();
+                    found.push(format!("{shown}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "files, processes and the network belong in input/ and cli/:\n{}",
+        found.join("\n")
+    );
+}
