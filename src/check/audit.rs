@@ -9,6 +9,7 @@ use crate::check::dependents::Puller;
 use crate::check::ignores::{self, Ignored};
 use crate::check::inventory::{CrateUse, Inventory, LockfileSummary};
 use crate::check::{lifecycle, lockfiles, recommend, security};
+use crate::input::lockfile::Source;
 use crate::model::data::{Data, Provenance};
 use crate::model::findings::{Finding, Location, Outcome};
 use crate::model::releases::{self, Support};
@@ -135,6 +136,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
         .collect();
     let dev_only = !pulled_in_by.is_empty() && pulled_in_by.iter().all(|p| p.kind == DepKind::Dev);
     let lockfiles: BTreeSet<usize> = crates.iter().map(|c| c.lockfile).collect();
+    let held = held_crates(crates);
     let mut t = Train {
         support: Support::at(data, major, opts.as_of, true),
         newest_patch: release.as_ref().and_then(|r| r.latest_patch.clone()),
@@ -153,13 +155,40 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
                 lockfile: inv.lockfiles[c.lockfile].path.clone(),
                 line: c.line,
                 inferred: c.inferred,
+                direct: c.direct,
             })
             .collect(),
         pulled_in_by,
         dev_only,
-        upgrade: recommend::recommend(data, major, opts.as_of),
+        upgrade: recommend::recommend(data, major, &held, &opts.limits()),
         advisories_unknown_after: None,
+        held,
     };
     t.advisories_unknown_after = security::train_advisories_unknown_after(&t, data);
     t
+}
+
+/// The registry crates of a train as cargo resolves them, the subject
+/// first: `wasmtime`, else a crate the workspace depends on directly (the
+/// headline crates first), else the headline crate.
+pub fn held_crates(crates: &[CrateUse]) -> Vec<(String, bool)> {
+    let mut held: Vec<(String, bool)> = Vec::new();
+    for c in crates
+        .iter()
+        .filter(|c| matches!(c.source, Source::Registry { .. }))
+    {
+        match held.iter_mut().find(|(n, _)| *n == c.name) {
+            Some(h) => h.1 |= c.direct,
+            None => held.push((c.name.clone(), c.direct)),
+        }
+    }
+    let rank = |(name, direct): &(String, bool)| {
+        let headline = Train::HEADLINE_CRATES
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or(usize::MAX);
+        (name != "wasmtime", !direct, headline, name.clone())
+    };
+    held.sort_by_key(rank);
+    held
 }

@@ -2,6 +2,7 @@
 //! (`Sink`): a check is a function from the one to the other.
 
 use crate::check::inventory::Inventory;
+use crate::check::resolve::Limits;
 use crate::input::config::Ignore;
 use crate::model::data::Data;
 use crate::model::findings::{Finding, Levels, Location};
@@ -27,6 +28,9 @@ pub struct Options {
     pub rust_version: Option<Version>,
     /// Where that rust-version is declared (the manifest and line).
     pub rust_version_at: Option<Location>,
+    /// The toolchain's Rust version, when the workspace declares none (what
+    /// cargo's resolver then uses).
+    pub toolchain: Option<Version>,
 }
 
 impl Options {
@@ -40,6 +44,16 @@ impl Options {
             exclude_dev: false,
             rust_version: None,
             rust_version_at: None,
+            toolchain: None,
+        }
+    }
+
+    /// What limits the releases cargo may choose for this project.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            as_of: self.as_of,
+            rust: self.rust_version.clone().or_else(|| self.toolchain.clone()),
+            declared: self.rust_version.is_some(),
         }
     }
 }

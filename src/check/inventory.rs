@@ -20,6 +20,8 @@ pub struct CrateUse {
     pub line: u32,
     /// The major was inferred from the rest of the lockfile (pulley-interpreter 0.1.x).
     pub inferred: bool,
+    /// A workspace member (or another local crate) depends on it directly.
+    pub direct: bool,
 }
 
 impl CrateUse {
@@ -109,6 +111,10 @@ pub fn inventory_within(inputs: &[LockInput], family: &Family, newest: u32) -> I
                 index: package,
                 line: p.line,
                 inferred,
+                direct: graph
+                    .dependents(package)
+                    .iter()
+                    .any(|&i| lock.packages[i].source == Source::Path),
             };
             match major {
                 Some(m) => {

@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod lifecycle;
 pub mod lockfiles;
 pub mod recommend;
+pub mod resolve;
 pub mod security;
 pub mod status;
 pub mod upgrade;

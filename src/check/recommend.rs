@@ -1,17 +1,28 @@
-//! The recommended LTS upgrade path for a release train.
+//! The recommended upgrade for a release train: one rule, used by the audit,
+//! `status`, `upgrade` and `bot-config` (the cases are a table in
+//! docs/policy.md).
+//!
+//! Only releases that cargo resolves for the train's crates and that the
+//! toolchain builds are options (`check::resolve`); among them:
 //!
 //! 1. On the newest released LTS: nothing to do; say when the next LTS arrives.
 //! 2. Else, when a released, still supported LTS newer than the train exists:
-//!    move to the newest one, through every supported LTS newer than the train.
+//!    move to the newest one that is an option, through every supported LTS
+//!    newer than the train.
 //! 3. Else (newer than every released LTS): wait for the next LTS, or move back
-//!    to the newest LTS, as Wasmtime's maintainers suggest.
+//!    to the newest LTS that is an option, as Wasmtime's maintainers suggest.
 //!
 //! Besides the LTS path: an EOL train is told how to be supported again now
-//! (`restore`: the nearest published, supported major forward, else back to
-//! the newest LTS), and a supported non-LTS train whose support ends before
-//! the next LTS is out is told by when to move and where (`move_by`).
+//! (`restore`: the option with the most support left; on a tie the nearer
+//! major, then forward), and a supported non-LTS train whose support ends
+//! before the next LTS is out is told by when to move and where (`move_by`:
+//! the forward option with the most support left). No option is ever one
+//! with less support left than another of equal or lower effort, and what is
+//! left out for a reason (does not resolve, needs a newer Rust) is said once,
+//! in `notes`.
 
 use crate::check::effort;
+use crate::check::resolve::{self, Limits, Resolution, Resolved};
 use crate::model::advice::{
     Advice, EffortOption, MoveBy, NextLts, Now, OptionEffort, Restore, Target, Upgrade,
 };
@@ -19,8 +30,101 @@ use crate::model::data::{Data, Publication};
 use crate::model::policy;
 use crate::model::releases::{self, Release};
 use chrono::NaiveDate;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
-pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
+/// The crates a train is made of: the name in the lockfile and whether the
+/// workspace depends on it directly; the subject (`wasmtime`, else a direct
+/// dependency) first.
+pub type TrainCrates = [(String, bool)];
+
+/// What stands for a train when only its major is known (`status 36`).
+pub fn wasmtime_only() -> Vec<(String, bool)> {
+    vec![("wasmtime".to_string(), true)]
+}
+
+/// The options of one train: each major's resolution, worked out once.
+pub struct Options<'a> {
+    data: &'a Data,
+    crates: &'a TrainCrates,
+    limits: &'a Limits,
+    seen: RefCell<BTreeMap<u32, Resolution>>,
+}
+
+impl<'a> Options<'a> {
+    pub fn new(data: &'a Data, crates: &'a TrainCrates, limits: &'a Limits) -> Options<'a> {
+        Options {
+            data,
+            crates,
+            limits,
+            seen: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn resolution(&self, major: u32) -> Resolution {
+        if let Some(r) = self.seen.borrow().get(&major) {
+            return r.clone();
+        }
+        let r = resolve::resolve(self.data, major, self.crates, self.limits);
+        self.seen.borrow_mut().insert(major, r.clone());
+        r
+    }
+
+    /// The release of `major` cargo resolves and the toolchain builds.
+    pub fn fits(&self, major: u32) -> Option<Resolved> {
+        if major == 0 || !self.data.majors.contains_key(&major) {
+            return None;
+        }
+        self.resolution(major).resolved().cloned()
+    }
+
+    /// Why `major` is no option, for a published major that is not one. A
+    /// declared rust-version's gap is the `msrv-gap` finding's to say.
+    fn why_not(&self, major: u32) -> Option<String> {
+        if !self.data.majors.contains_key(&major) {
+            return None;
+        }
+        match self.resolution(major).outcome {
+            Ok(_) => None,
+            Err(resolve::Blocked::NeedsRust { .. }) if self.limits.declared => None,
+            Err(b) => Some(b.phrase(major)),
+        }
+    }
+
+    /// Why the newest release of `major` is not the one named.
+    fn skipped(&self, major: u32) -> Option<String> {
+        let r = self.resolution(major);
+        let chosen = r.resolved()?;
+        let s = r.skipped.as_ref()?;
+        Some(format!(
+            "{}; the newest that {} is {}",
+            s.phrase(),
+            match &s.why {
+                resolve::Why::NeedsRust(_) => "fits",
+                resolve::Why::Missing { .. } => "resolves",
+            },
+            chosen.named()
+        ))
+    }
+}
+
+pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits) -> Upgrade {
+    let default = wasmtime_only();
+    let crates = if crates.is_empty() {
+        &default[..]
+    } else {
+        crates
+    };
+    let opts = Options::new(data, crates, limits);
+    let as_of = limits.as_of;
+    let mut notes: Vec<String> = Vec::new();
+    let mut note = |n: Option<String>| {
+        if let Some(n) = n
+            && !notes.contains(&n)
+        {
+            notes.push(n);
+        }
+    };
     let newest_lts = policy::newest_released_lts(as_of);
     let next = policy::next_lts_after(train);
     let next_lts = NextLts {
@@ -32,26 +136,47 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         .filter(|&m| m > train)
         .collect();
 
-    let restore = restore(data, train, as_of);
     let on_newest = policy::is_lts(train) && newest_lts.is_none_or(|n| train >= n);
+    if train > 0 && data.majors.contains_key(&train) {
+        note(opts.skipped(train));
+    }
     let advice = match newer_supported.last() {
         _ if on_newest => None,
-        Some(&last) => target(data, train, last).map(|target| Advice::MoveToLts {
-            path: newer_supported.clone(),
-            target,
-        }),
+        Some(&last) => {
+            let pick = newer_supported
+                .iter()
+                .rev()
+                .copied()
+                .find(|&m| opts.fits(m).is_some())
+                .unwrap_or(last);
+            if opts.fits(pick).is_none() {
+                note(opts.why_not(pick));
+            } else {
+                note(opts.skipped(pick));
+            }
+            let path: Vec<u32> = newer_supported
+                .iter()
+                .copied()
+                .filter(|&m| m <= pick)
+                .collect();
+            target(&opts, train, pick).map(|target| Advice::MoveToLts { path, target })
+        }
         None => {
-            let back = newest_lts
-                .filter(|&n| policy::is_supported(n, as_of))
-                .and_then(|n| target(data, train, n))
+            let lts = newest_lts.filter(|&n| policy::is_supported(n, as_of));
+            let back = lts
+                .and_then(|n| target(&opts, train, n))
                 .filter(|t| t.version.is_some());
-            target(data, train, next).map(|target| Advice::NextLts { target, back })
+            if back.is_none() {
+                note(lts.and_then(|n| opts.why_not(n)));
+            }
+            target(&opts, train, next).map(|target| Advice::NextLts { target, back })
         }
     };
     // The calendar gives every LTS after an accepted major its dates
     // (`policy::release_date`), so a target is always found.
     let advice = advice.unwrap_or(Advice::OnNewestLts);
 
+    let restore = restore(&opts, train, &mut note);
     let mut efforts: Vec<OptionEffort> = Vec::new();
     let path = match &advice {
         Advice::OnNewestLts => &[][..],
@@ -89,7 +214,7 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
     let now = match restore {
         Some(r) => Some(Now::Restore(r)),
         None if matches!(advice, Advice::NextLts { .. }) => {
-            move_by(data, train, as_of, next_lts.release_date).map(Now::MoveBy)
+            move_by(&opts, train, next_lts.release_date, &mut note).map(Now::MoveBy)
         }
         None => None,
     };
@@ -98,48 +223,65 @@ pub fn recommend(data: &Data, train: u32, as_of: NaiveDate) -> Upgrade {
         next_lts,
         now,
         effort: efforts,
+        notes,
     }
 }
 
-/// Published: the data has a patch of the major that is not yanked.
-fn published(data: &Data, major: u32) -> Option<String> {
-    data.majors
-        .get(&major)?
-        .latest_patch()
-        .map(|p| p.version.to_string())
+/// How long an option keeps the project supported, and how far it moves:
+/// more support first, then fewer majors crossed, then forward.
+fn preference(train: u32, major: u32) -> (Option<NaiveDate>, std::cmp::Reverse<u32>, bool) {
+    (
+        policy::eol_date(major),
+        std::cmp::Reverse(major.abs_diff(train)),
+        major > train,
+    )
 }
 
-/// For a train past its EOL on `as_of`: the nearest published major after it
-/// that is supported, else the newest supported LTS.
-fn restore(data: &Data, train: u32, as_of: NaiveDate) -> Option<Restore> {
+/// For a train past its EOL: the supported option with the most support left.
+fn restore(opts: &Options, train: u32, note: &mut dyn FnMut(Option<String>)) -> Option<Restore> {
+    let as_of = opts.limits.as_of;
     if policy::status(train, as_of) != policy::Status::Eol {
         return None;
     }
-    let forward = data
+    let supported: Vec<u32> = opts
+        .data
         .majors
         .keys()
         .copied()
-        .filter(|&m| m > train && policy::is_supported(m, as_of))
-        .find_map(|m| Some((m, published(data, m)?)));
-    let back = || {
-        let lts = policy::supported_lts(as_of).into_iter().next_back()?;
-        Some((lts, published(data, lts)?))
-    };
-    let (major, version) = forward.or_else(back)?;
+        .filter(|&m| m != train && policy::is_supported(m, as_of))
+        .collect();
+    let best = supported
+        .iter()
+        .copied()
+        .filter_map(|m| Some((m, opts.fits(m)?)))
+        .max_by_key(|(m, _)| preference(train, *m));
+    // A better option that is none (needs Rust, does not resolve) is said.
+    let best_major = best.as_ref().map(|(m, _)| *m);
+    for &m in &supported {
+        if best_major.is_none_or(|b| preference(train, m) > preference(train, b)) {
+            note(opts.why_not(m));
+        }
+    }
+    let (major, resolved) = best?;
+    note(opts.skipped(major));
+    let (krate, version) = shown(&resolved);
     Some(Restore {
         major,
         version,
+        krate,
         eol_date: policy::eol_date(major)?,
     })
 }
 
-/// A supported non-LTS train whose support ends before the next LTS is due.
+/// A supported non-LTS train whose support ends before the next LTS is due:
+/// by its EOL, the forward option with the most support left.
 fn move_by(
-    data: &Data,
+    opts: &Options,
     train: u32,
-    as_of: NaiveDate,
     next_lts_release: Option<NaiveDate>,
+    note: &mut dyn FnMut(Option<String>),
 ) -> Option<MoveBy> {
+    let as_of = opts.limits.as_of;
     if policy::is_lts(train) || policy::status(train, as_of) != policy::Status::Supported {
         return None;
     }
@@ -147,27 +289,73 @@ fn move_by(
     if next_lts_release.is_some_and(|due| due <= eol) {
         return None;
     }
-    let next = train + 1;
+    let forward: Vec<u32> = opts
+        .data
+        .majors
+        .keys()
+        .copied()
+        .filter(|&m| m > train && policy::is_supported(m, as_of))
+        .collect();
+    let best = forward
+        .iter()
+        .copied()
+        .filter_map(|m| Some((m, opts.fits(m)?)))
+        .max_by_key(|(m, _)| preference(train, *m));
+    for &m in &forward {
+        if best.as_ref().is_none_or(|(b, _)| m > *b) {
+            note(opts.why_not(m));
+        }
+    }
+    let (next, version, krate) = match best {
+        Some((m, r)) => {
+            note(opts.skipped(m));
+            let (krate, version) = shown(&r);
+            (m, Some(version), krate)
+        }
+        None => (train + 1, None, None),
+    };
     Some(MoveBy {
         date: eol,
         next_major: next,
         next_release_date: policy::release_date(next)?,
-        next_version: published(data, next),
-        next_late: matches!(data.publication(next, as_of), Publication::Late { .. }),
+        next_version: version,
+        krate,
+        next_late: forward.is_empty()
+            && matches!(opts.data.publication(next, as_of), Publication::Late { .. }),
     })
 }
 
-fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
-    let r: Release = releases::release(data, major)?;
+/// The subject's version, and its name when it is not in Wasmtime's numbering.
+fn shown(r: &Resolved) -> (Option<String>, String) {
+    let (name, v) = r.subject();
+    let other = !(v.major == u64::from(r.major) && v.minor == 0);
+    (other.then(|| name.to_string()), v.to_string())
+}
+
+fn target(opts: &Options, train: u32, major: u32) -> Option<Target> {
+    let r: Release = releases::release(opts.data, major)?;
+    let fits = opts.fits(major);
+    let (krate, version) = match &fits {
+        Some(f) => {
+            let (k, v) = shown(f);
+            (k, Some(v))
+        }
+        None => (None, None),
+    };
+    let rust = fits
+        .as_ref()
+        .and_then(|f| f.rust.clone())
+        .or(r.rust_version);
     Some(Target {
         major,
-        version: published(data, major),
+        version,
+        krate,
         lts: r.lts,
         release_date: r.release_date,
         eol_date: r.eol_date,
         projected: r.projected,
         majors_crossed: major.abs_diff(train),
-        rust_version: r.rust_version.map(|v| format!("{}.{}", v.major, v.minor)),
+        rust_version: rust.map(|v| format!("{}.{}", v.major, v.minor)),
     })
 }
 
@@ -175,8 +363,29 @@ fn target(data: &Data, train: u32, major: u32) -> Option<Target> {
 mod tests {
     use super::*;
 
+    /// The version of wasmtime `major` that resolves on its own, on `date`.
+    fn resolving(data: &Data, major: u32, date: NaiveDate) -> Option<String> {
+        let limits = Limits {
+            as_of: date,
+            rust: None,
+            declared: false,
+        };
+        resolve::resolve(data, major, &wasmtime_only(), &limits)
+            .resolved()
+            .map(|r| r.subject().1.to_string())
+    }
+
+    fn recommend_on(data: &Data, train: u32, date: NaiveDate) -> Upgrade {
+        let limits = Limits {
+            as_of: date,
+            rust: None,
+            declared: false,
+        };
+        recommend(data, train, &wasmtime_only(), &limits)
+    }
+
     fn at(train: u32, date: &str) -> Upgrade {
-        recommend(&Data::embedded().unwrap(), train, date.parse().unwrap())
+        recommend_on(&Data::embedded().unwrap(), train, date.parse().unwrap())
     }
 
     /// The advice's name, target major and path, for short assertions.
@@ -192,9 +401,7 @@ mod tests {
     fn examples_of_november_2026() {
         let date = "2026-11-21";
         let data = Data::embedded().unwrap();
-        let newest_48 = data.majors[&48]
-            .latest_patch()
-            .map(|p| p.version.to_string());
+        let newest_48 = resolving(&data, 48, date.parse().unwrap());
         let u = at(24, date);
         assert_eq!(shape(&u), ("move-to-lts", Some(48), vec![36, 48]));
         let target = u.target().unwrap();
@@ -238,20 +445,22 @@ mod tests {
             let Some(date) = policy::eol_date(major).and_then(|d| d.succ_opt()) else {
                 continue;
             };
-            let u = recommend(&data, major, date);
+            let u = recommend_on(&data, major, date);
             let r = u.restore().expect("an EOL train gets a restore target");
             assert!(policy::is_supported(r.major, date), "{major}: {r:?}");
-            let published = data.majors[&r.major].latest_patch().unwrap();
-            assert_eq!(r.version, published.version.to_string());
+            assert_eq!(Some(r.version.clone()), resolving(&data, r.major, date));
             assert_eq!(Some(r.eol_date), policy::eol_date(r.major));
-            // Nothing published and supported lies between the train and it.
-            let nearer = data.majors.iter().find(|(m, f)| {
-                **m > major
-                    && **m < r.major
-                    && policy::is_supported(**m, date)
-                    && f.latest_patch().is_some()
+            // No option that resolves keeps the project supported longer.
+            let longer = data.majors.keys().find(|&&m| {
+                m != major
+                    && policy::is_supported(m, date)
+                    && policy::eol_date(m) > policy::eol_date(r.major)
+                    && resolving(&data, m, date).is_some()
             });
-            assert!(nearer.is_none(), "{major}: {nearer:?} is nearer than {r:?}");
+            assert!(
+                longer.is_none(),
+                "{major}: {longer:?} lasts longer than {r:?}"
+            );
             assert!(
                 u.effort.iter().any(|e| e.effort.to == r.major),
                 "{major}: the effort of restoring is given"
@@ -260,7 +469,7 @@ mod tests {
         // A supported train needs no restoring.
         let newest = data.newest_major();
         let on = policy::release_date(newest).unwrap();
-        assert_eq!(recommend(&data, newest, on).restore(), None);
+        assert_eq!(recommend_on(&data, newest, on).restore(), None);
     }
 
     #[test]
@@ -269,7 +478,7 @@ mod tests {
         let past = data.newest_major() + 1;
         let past = if policy::is_lts(past) { past + 1 } else { past };
         let date = policy::eol_date(past).unwrap().succ_opt().unwrap();
-        let u = recommend(&data, past, date);
+        let u = recommend_on(&data, past, date);
         let lts = policy::supported_lts(date).into_iter().rev().find(|m| {
             data.majors
                 .get(m)
@@ -286,13 +495,9 @@ mod tests {
         let by = u.move_by().unwrap();
         assert_eq!(by.date, policy::eol_date(50).unwrap());
         assert_eq!(by.next_major, 51);
-        assert_eq!(
-            by.next_version,
-            data.majors
-                .get(&51)
-                .and_then(|f| f.latest_patch())
-                .map(|p| p.version.to_string())
-        );
+        // Nothing of 51 is published on 50's release day.
+        assert_eq!(by.next_version, resolving(&data, 51, date));
+        assert_eq!(by.next_version, None);
         // 59's support outlasts 60's release: the next LTS is the answer.
         assert_eq!(
             at(59, &policy::release_date(59).unwrap().to_string()).move_by(),

@@ -4,6 +4,7 @@
 //! version an upgrade needs (`msrv-gap`). Pure.
 
 use crate::check::context::{Context, Sink};
+use crate::check::resolve::{self, Limits};
 use crate::model::data::{Advisory, Data, Publication};
 use crate::model::findings::{AdvisoryRef, Code, Finding, Level, Location};
 use crate::model::phrases::{self, count};
@@ -18,8 +19,9 @@ const RELEASE_GRACE_DAYS: u64 = 7;
 
 pub fn check(cx: &Context, sink: &mut Sink) {
     let data = cx.data;
+    let limits = cx.opts.limits();
     for t in cx.trains {
-        outdated_patch(t, data, sink);
+        outdated_patch(t, data, &limits, sink);
         for c in &t.crates {
             vulnerable(t, c, data, sink);
             if data.yanked.contains(&(c.name.clone(), c.version.clone())) {
@@ -62,19 +64,33 @@ fn train_version(t: &Train) -> Option<(Version, &CrateReport)> {
     ))
 }
 
-fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
+fn outdated_patch(t: &Train, data: &Data, limits: &Limits, sink: &mut Sink) {
     let Some(facts) = data.majors.get(&t.support.major) else {
-        return;
-    };
-    let Some(newest) = facts.latest_patch() else {
         return;
     };
     let Some((used, c)) = train_version(t) else {
         return;
     };
-    if newest.version <= used {
+    // The newest patch cargo resolves for this train's crates: a newer one
+    // that does not resolve (or needs a newer Rust) is said in the advice's
+    // notes, never asked for here.
+    let resolution = resolve::resolve(data, t.support.major, &t.held, limits);
+    let Some(resolved) = resolution.resolved() else {
+        return;
+    };
+    let Some(newest_crate) = resolved.version_of(&c.name) else {
+        return;
+    };
+    if *newest_crate <= c.version || !c.version.pre.is_empty() {
         return;
     }
+    let newest_version = Version::new(used.major, 0, newest_crate.patch);
+    let newest = crate::model::data::Patch {
+        version: newest_version,
+        date: facts.released,
+        advisories: Vec::new(),
+        yanked: false,
+    };
     let fixed: BTreeSet<&str> = facts
         .patches
         .iter()
@@ -119,9 +135,13 @@ fn outdated_patch(t: &Train, data: &Data, sink: &mut Sink) {
         )
     };
     let unknown = unknown_advisories_note(data, t.support.major, used.patch, &newest.version);
+    let newest_shown = if c.name == "wasmtime" {
+        newest.version.to_string()
+    } else {
+        format!("{} {newest_crate}", c.name)
+    };
     let message = format!(
-        "{what} is behind the newest patch of its line, {} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
-        newest.version,
+        "{what} is behind the newest patch of its line that resolves, {newest_shown} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
         git_note(c)
     );
     sink.push(about_crate(Code::OutdatedPatch, t, c, message).with_advisories(refs));

@@ -2,6 +2,7 @@
 //! crate, without a project. Pure.
 
 use crate::check::recommend;
+use crate::check::resolve::{self, Limits};
 use crate::check::security;
 use crate::error::{Error, Result};
 use crate::model::advice::Upgrade;
@@ -96,7 +97,8 @@ pub struct StatusReport {
     pub data: Provenance,
 }
 
-pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport> {
+pub fn status(data: &Data, spec: &Spec, limits: &Limits) -> Result<StatusReport> {
+    let as_of = limits.as_of;
     let (crate_name, version, major) = match spec {
         Spec::Major(m) => (None, None, *m),
         Spec::Version {
@@ -136,7 +138,18 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
             .collect(),
         _ => Vec::new(),
     };
-    let newest_patch = release.as_ref().and_then(|r| r.latest_patch.clone());
+    let held = vec![(
+        crate_name.clone().unwrap_or_else(|| "wasmtime".to_string()),
+        true,
+    )];
+    // The newest release cargo resolves for this crate, in its own numbering.
+    let resolution = (major > 0 && data.majors.contains_key(&major))
+        .then(|| resolve::resolve(data, major, &held, limits));
+    let resolved = resolution.as_ref().and_then(|r| r.resolved());
+    let newest_patch = match resolved {
+        Some(r) => Some(r.wasmtime_version()),
+        None => release.as_ref().and_then(|r| r.latest_patch.clone()),
+    };
     // The release line's version this crate version stands for (`0.123.3` is 36.0.3).
     let line_version = version
         .as_ref()
@@ -175,9 +188,12 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         .filter(|p| p.patch > 0 && advisories_unknown_after.is_some())
         .map(|p| data.patched_together(p))
         .unwrap_or_default();
-    let newest_crate_version = match (&crate_name, &newest_patch) {
-        (Some(name), Some(p)) => data.family.version_for(name, major, p.patch),
-        (None, Some(p)) => Some(p.clone()),
+    let newest_crate_version = match (resolved, &newest_patch) {
+        (Some(r), _) => Some(r.subject().1.clone()),
+        (None, Some(p)) => match &crate_name {
+            Some(name) => data.family.version_for(name, major, p.patch),
+            None => Some(p.clone()),
+        },
         _ => None,
     };
     Ok(StatusReport {
@@ -204,7 +220,7 @@ pub fn status(data: &Data, spec: &Spec, as_of: NaiveDate) -> Result<StatusReport
         advisories_unknown_after,
         patched_together,
         publication: publication.phrase(data.data_date),
-        upgrade: recommend::recommend(data, major, as_of),
+        upgrade: recommend::recommend(data, major, &held, limits),
         data: data.provenance.clone(),
     })
 }
@@ -218,7 +234,11 @@ mod tests {
         status(
             &Data::embedded().unwrap(),
             &Spec::parse(spec)?,
-            "2026-11-21".parse().unwrap(),
+            &Limits {
+                as_of: "2026-11-21".parse().unwrap(),
+                rust: None,
+                declared: false,
+            },
         )
     }
 
@@ -251,17 +271,25 @@ mod tests {
             (r.support.major, r.support.lts, r.support.status),
             (36, true, Status::Supported)
         );
-        let newest_36 = Data::embedded().unwrap().majors[&36]
-            .latest_patch()
-            .unwrap()
-            .version
-            .patch;
-        assert_eq!(r.newest_crate_version, Some(Version::new(36, 0, newest_36)));
+        // Each crate's newest patch is its own: wasi-common stopped before
+        // wasmtime did.
+        let data = Data::embedded().unwrap();
+        let newest_of = |name: &str| {
+            data.published
+                .major(36)
+                .versions(name)
+                .iter()
+                .filter(|v| v.day.is_some_and(|d| d <= "2026-11-21".parse().unwrap()))
+                .map(|v| v.version.clone())
+                .max()
+        };
+        assert_eq!(r.newest_crate_version, newest_of("wasi-common"));
+        assert!(newest_of("wasi-common") < newest_of("wasmtime"));
         assert_eq!(
             at("cranelift-codegen@0.123.3")
                 .unwrap()
                 .newest_crate_version,
-            Some(Version::new(0, 123, newest_36))
+            newest_of("cranelift-codegen")
         );
         assert_eq!(at("pulley-interpreter@0.1.2").unwrap().support.major, 25);
         assert_eq!(

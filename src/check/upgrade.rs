@@ -8,6 +8,7 @@
 //! byte-order mark, quote style, comments and alignment stay as they were.
 
 use crate::check::recommend;
+use crate::check::resolve::{self, Blocked, Limits};
 use crate::error::{Error, Result};
 use crate::model::advice::Advice;
 use crate::model::data::Data;
@@ -95,8 +96,11 @@ pub enum UntouchedReason {
     Replace,
 }
 
-/// Plans the move of every manifest to `target`.`patch`.
-pub fn plan(manifests: &[Manifest], data: &Data, target: u32, patch: u64) -> Result<Plan> {
+/// Plans the move of every manifest to the chosen release: each crate to
+/// the version cargo resolves for it (`choice.versions`), else to its
+/// version of the same release.
+pub fn plan(manifests: &[Manifest], data: &Data, choice: &Choice) -> Result<Plan> {
+    let (target, patch) = (choice.target, choice.version.patch);
     let horizon = data.family.known().map(|c| c.last).max().unwrap_or(0);
     let mut out = Vec::with_capacity(manifests.len());
     for m in manifests {
@@ -107,6 +111,7 @@ pub fn plan(manifests: &[Manifest], data: &Data, target: u32, patch: u64) -> Res
             data,
             target,
             patch,
+            versions: &choice.versions,
             horizon,
             text: body,
             splices: Vec::new(),
@@ -181,6 +186,8 @@ struct Planner<'a> {
     data: &'a Data,
     target: u32,
     patch: u64,
+    /// The version cargo resolves for each crate.
+    versions: &'a [(String, Version)],
     /// The newest major the crate list covers: a crate whose last release is
     /// older than this was really discontinued; past it nothing is known.
     horizon: u32,
@@ -271,11 +278,16 @@ impl Planner<'_> {
                 format!("first released with Wasmtime {}", known.first),
             );
         }
-        let Some(new_version) = self
-            .data
-            .family
-            .version_for(&crate_name, target, self.patch)
-        else {
+        let resolved = self
+            .versions
+            .iter()
+            .find(|(n, _)| *n == crate_name)
+            .map(|(_, v)| v.clone());
+        let Some(new_version) = resolved.or_else(|| {
+            self.data
+                .family
+                .version_for(&crate_name, target, self.patch)
+        }) else {
             return leave(
                 self,
                 UntouchedReason::Unknown,
@@ -465,7 +477,13 @@ pub struct TrainMove {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
     pub target: u32,
+    /// The release in Wasmtime's numbering.
     pub version: Version,
+    /// Each crate of the trains (under its name in the target) with the
+    /// version cargo resolves for it.
+    pub versions: Vec<(String, Version)>,
+    /// The Rust version the chosen versions need.
+    pub rust: Option<Version>,
     pub moves: Vec<TrainMove>,
 }
 
@@ -518,11 +536,30 @@ pub fn staleness(data: &Data, as_of: NaiveDate) -> Option<String> {
     ))
 }
 
+/// The trains in use: each major with its crates as cargo resolves them.
+pub type Trains = std::collections::BTreeMap<u32, Vec<(String, bool)>>;
+
 /// Chooses the target for `to` (`None`: the audit's advice; `lts`; `latest`;
-/// a major) given the trains in use.
-pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -> Result<Decision> {
+/// a major) given the trains in use. Only a release cargo resolves for every
+/// crate of every train is chosen, and one within `limits.rust` unless
+/// `ignore_rust`.
+pub fn decide(
+    data: &Data,
+    to: Option<&str>,
+    trains: &Trains,
+    limits: &Limits,
+    ignore_rust: bool,
+) -> Result<Decision> {
+    let as_of = limits.as_of;
+    let all = all_crates(trains);
+    let unlimited = Limits {
+        rust: None,
+        ..limits.clone()
+    };
+    let within = if ignore_rust { &unlimited } else { limits };
+    let fits = |m: u32| resolve::resolve(data, m, &all, within);
     let target = match to {
-        None => match default_target(data, in_use, as_of) {
+        None => match default_target(data, trains, within) {
             Ok(t) => t,
             Err(why) => return Ok(Decision::Stay(why)),
         },
@@ -532,17 +569,28 @@ pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -
             .rev()
             .copied()
             .filter(|&m| policy::is_lts(m) && policy::is_supported(m, as_of))
-            .find(|&m| published(data, m).is_some())
+            .filter(|&m| published(data, m).is_some())
+            .find(|&m| fits(m).resolved().is_some())
             .ok_or_else(|| {
                 Error::new(format!(
-                    "upgrade --to lts: no supported LTS release is known on {as_of}"
+                    "upgrade --to lts: no supported LTS release resolves for this workspace{} on {as_of}",
+                    rust_phrase(within)
                 ))
             })?,
-        Some("latest") => newest_published(data, as_of).ok_or_else(|| {
-            Error::new(format!(
-                "upgrade --to latest: no Wasmtime release is known by {as_of}"
-            ))
-        })?,
+        Some("latest") => data
+            .majors
+            .keys()
+            .rev()
+            .copied()
+            .filter(|&m| policy::release_date(m).is_some_and(|d| d <= as_of))
+            .filter(|&m| policy::is_supported(m, as_of) && published(data, m).is_some())
+            .find(|&m| fits(m).resolved().is_some())
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "upgrade --to latest: no supported Wasmtime release resolves for this workspace{} on {as_of}",
+                    rust_phrase(within)
+                ))
+            })?,
         Some(n) => {
             let major = n.parse::<u32>().map_err(|_| {
                 Error::new(format!(
@@ -568,13 +616,25 @@ pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -
         }
     };
     refuse_eol(target, as_of)?;
-    let version = published(data, target).ok_or_else(|| {
-        Error::new(format!(
-            "upgrade: no published Wasmtime {target} release is known"
-        ))
-    })?;
-    let moves = in_use
-        .iter()
+    let resolution = fits(target);
+    let resolved = match resolution.outcome {
+        Ok(r) => r,
+        Err(b @ Blocked::NeedsRust { .. }) => {
+            return Err(Error::new(format!(
+                "upgrade --to {target}: {}{}; raise the Rust version first, or pass --ignore-rust-version",
+                b.phrase(target),
+                rust_phrase(within)
+            )));
+        }
+        Err(b) => {
+            return Err(Error::new(format!(
+                "upgrade --to {target}: {}",
+                b.phrase(target)
+            )));
+        }
+    };
+    let moves = trains
+        .keys()
         .map(|&from| TrainMove {
             from,
             to: target,
@@ -587,9 +647,33 @@ pub fn decide(data: &Data, to: Option<&str>, in_use: &[u32], as_of: NaiveDate) -
         .collect();
     Ok(Decision::Move(Choice {
         target,
-        version,
+        version: resolved.wasmtime_version(),
+        rust: resolved.rust.clone(),
+        versions: resolved.versions,
         moves,
     }))
+}
+
+/// `; the workspace's Rust is 1.95` for messages.
+fn rust_phrase(limits: &Limits) -> String {
+    limits
+        .rust
+        .as_ref()
+        .map(|r| format!(" with Rust {}.{}", r.major, r.minor))
+        .unwrap_or_default()
+}
+
+/// Every crate of every train, once (direct when any train's is).
+fn all_crates(trains: &Trains) -> Vec<(String, bool)> {
+    let mut all: Vec<(String, bool)> = Vec::new();
+    for (name, direct) in trains.values().flatten() {
+        match all.iter_mut().find(|(n, _)| n == name) {
+            Some(a) => a.1 |= *direct,
+            None => all.push((name.clone(), *direct)),
+        }
+    }
+    all.sort_by_key(|(n, d)| (n != "wasmtime", !d));
+    all
 }
 
 fn refuse_eol(target: u32, as_of: NaiveDate) -> Result<()> {
@@ -604,22 +688,41 @@ fn refuse_eol(target: u32, as_of: NaiveDate) -> Result<()> {
     )))
 }
 
-/// The audit's advice turned into one target: per train, the recommended LTS
-/// (or, for an end-of-life train newer than every LTS, the nearest supported
-/// release forward), only ever a published one; the newest of those. `Err`
-/// carries, per train, why nothing moves by default.
+/// The audit's advice turned into one target. Several trains are unified on
+/// the newest supported LTS that resolves for all of them; otherwise, per
+/// train, the LTS its advice leads to, or the release that restores support
+/// (also when the train's own line needs a newer Rust): the newest of those.
+/// `Err` carries, per train, why nothing moves by default.
 fn default_target(
     data: &Data,
-    in_use: &[u32],
-    as_of: NaiveDate,
+    trains: &Trains,
+    limits: &Limits,
 ) -> std::result::Result<u32, Vec<String>> {
-    if in_use.is_empty() {
+    if trains.is_empty() {
         return Err(vec!["no Wasmtime crate is used".into()]);
+    }
+    let as_of = limits.as_of;
+    if trains.len() > 1 {
+        let all = all_crates(trains);
+        let lts = data
+            .majors
+            .keys()
+            .rev()
+            .copied()
+            .filter(|&m| policy::is_lts(m) && policy::is_supported(m, as_of))
+            .find(|&m| resolve::resolve(data, m, &all, limits).resolved().is_some());
+        if let Some(lts) = lts {
+            return Ok(lts);
+        }
     }
     let mut goals = Vec::new();
     let mut why = Vec::new();
-    for &train in in_use {
-        let rec = recommend::recommend(data, train, as_of);
+    for (&train, crates) in trains {
+        let rec = recommend::recommend(data, train, crates, limits);
+        if let Some(r) = rec.restore() {
+            goals.push(r.major);
+            continue;
+        }
         match &rec.advice {
             Advice::OnNewestLts => why.push(format!(
                 "Wasmtime {train} is the newest LTS: nothing to upgrade (next LTS: Wasmtime {}{})",
@@ -629,15 +732,18 @@ fn default_target(
                     .map(|d| format!(", due {d}"))
                     .unwrap_or_default()
             )),
-            Advice::MoveToLts { path, target } => {
-                match path.iter().rev().find(|&&m| published(data, m).is_some()) {
-                    Some(&m) => goals.push(m),
-                    None => why.push(format!(
-                        "Wasmtime {train}: the recommended LTS (Wasmtime {}) has no published release known; run `cargo wasmtime-support refresh`",
-                        target.major
-                    )),
-                }
-            }
+            Advice::MoveToLts { target, .. } => match &target.version {
+                Some(_) => goals.push(target.major),
+                None => why.push(format!(
+                    "Wasmtime {train}: no release of the recommended LTS (Wasmtime {}) resolves for this workspace{}{}",
+                    target.major,
+                    rust_phrase(limits),
+                    rec.notes
+                        .first()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                )),
+            },
             Advice::NextLts { back, .. } => {
                 let back = back
                     .as_ref()
@@ -659,9 +765,12 @@ fn default_target(
                     let eol = policy::eol_date(train)
                         .map(|d| d.to_string())
                         .unwrap_or_default();
-                    let onward = match newest_published(data, as_of).filter(|&m| m > train) {
-                        Some(m) => format!("move on with `--to latest` (Wasmtime {m})"),
-                        None => {
+                    let onward = match rec.move_by() {
+                        Some(m) if m.next_version.is_some() => format!(
+                            "move on with `--to {}` (Wasmtime {})",
+                            m.next_major, m.next_major
+                        ),
+                        _ => {
                             let month = train + 1;
                             let when = data.publication(month, as_of).phrase(data.data_date);
                             format!(
@@ -674,15 +783,10 @@ fn default_target(
                     ));
                     continue;
                 }
-                // The release that restores support, when it is forward: going
-                // back is a downgrade, only ever chosen with `--to`.
-                let forward = rec.restore().map(|r| r.major).filter(|&m| m > train);
-                match forward {
-                    Some(m) => goals.push(m),
-                    None => why.push(format!(
-                        "Wasmtime {train} is end-of-life and no newer supported release is known ({next}){back}"
-                    )),
-                }
+                why.push(format!(
+                    "Wasmtime {train} is end-of-life and no supported release resolves for this workspace{} ({next}){back}",
+                    rust_phrase(limits)
+                ));
             }
         }
     }
@@ -692,6 +796,33 @@ fn default_target(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A choice of `target`.`patch` with no resolved versions: every crate
+    /// moves to its version of that release.
+    fn release(target: u32, patch: u64) -> Choice {
+        Choice {
+            target,
+            version: Version::new(u64::from(target), 0, patch),
+            versions: Vec::new(),
+            rust: None,
+            moves: Vec::new(),
+        }
+    }
+
+    fn trains(majors: &[u32]) -> Trains {
+        majors
+            .iter()
+            .map(|&m| (m, vec![("wasmtime".to_string(), true)]))
+            .collect()
+    }
+
+    fn on(date: NaiveDate) -> Limits {
+        Limits {
+            as_of: date,
+            rust: None,
+            declared: false,
+        }
+    }
 
     #[test]
     fn requirements_keep_their_style() {
@@ -751,8 +882,7 @@ winch-codegen = "0.20"
                 text: text.into(),
             }],
             &data,
-            48,
-            0,
+            &release(48, 0),
         )
         .unwrap();
         let m = &p.manifests[0];
@@ -828,8 +958,7 @@ winch-codegen = "0.20"
                 text,
             }],
             &data,
-            target,
-            0,
+            &release(target, 0),
         )
         .unwrap();
         let m = &p.manifests[0];
@@ -845,7 +974,7 @@ winch-codegen = "0.20"
         let data = Data::embedded().unwrap();
         let date: NaiveDate = "2026-11-21".parse().unwrap();
         // 50 is a supported non-LTS train on that date: no default move, said why.
-        match decide(&data, None, &[50], date).unwrap() {
+        match decide(&data, None, &trains(&[50]), &on(date), false).unwrap() {
             Decision::Stay(why) => {
                 assert!(
                     why[0].contains("Wasmtime 50 is supported until 2026-12-20"),
@@ -854,35 +983,40 @@ winch-codegen = "0.20"
             }
             other => panic!("{other:?}"),
         }
-        let Decision::Move(c) = decide(&data, None, &[27, 50], date).unwrap() else {
+        let Decision::Move(c) = decide(&data, None, &trains(&[27, 50]), &on(date), false).unwrap()
+        else {
             panic!("27 must move");
         };
         assert_eq!(c.target, 48);
         let changes: Vec<&str> = c.moves.iter().map(|m| m.change).collect();
         assert_eq!(changes, ["upgrade", "downgrade"]);
-        assert_eq!(Some(c.version.clone()), published(&data, 48));
-        let Decision::Move(latest) = decide(&data, Some("latest"), &[27], date).unwrap() else {
+        // The newest 48 that resolves, not the newest published.
+        let resolves = resolve::resolve(&data, 48, &trains(&[48])[&48], &on(date));
+        assert_eq!(
+            Some(c.version.clone()),
+            resolves.resolved().map(|r| r.wasmtime_version())
+        );
+        let Decision::Move(latest) =
+            decide(&data, Some("latest"), &trains(&[27]), &on(date), false).unwrap()
+        else {
             panic!()
         };
         assert!(data.majors.contains_key(&latest.target));
         assert!(published(&data, latest.target).is_some());
         // 49 ended on 2026-11-20 and is newer than every LTS: support is
-        // restored forward, at the nearest published supported release.
-        let forward =
-            data.majors.keys().copied().find(|&m| {
-                m > 49 && policy::is_supported(m, date) && published(&data, m).is_some()
-            });
-        match (decide(&data, None, &[49], date).unwrap(), forward) {
-            (Decision::Move(c), Some(m)) => assert_eq!(c.target, m),
-            (Decision::Stay(why), None) => assert!(why[0].contains("end-of-life"), "{why:?}"),
-            (other, _) => panic!("{other:?}"),
-        }
+        // restored where it lasts longest, back on the newest LTS.
+        let Decision::Move(c) = decide(&data, None, &trains(&[49]), &on(date), false).unwrap()
+        else {
+            panic!("49 must move");
+        };
+        assert_eq!(c.target, 48);
+        assert_eq!(c.moves[0].change, "downgrade");
         // 47 ended on 2026-09-20, 49 on 2026-11-20 (whether or not the data knows it).
         for eol in ["47", "49"] {
-            let e = decide(&data, Some(eol), &[27], date).unwrap_err();
+            let e = decide(&data, Some(eol), &trains(&[27]), &on(date), false).unwrap_err();
             assert!(e.to_string().contains("end of life"), "{e}");
         }
-        let e = decide(&data, Some("10001"), &[27], date).unwrap_err();
+        let e = decide(&data, Some("10001"), &trains(&[27]), &on(date), false).unwrap_err();
         assert!(e.to_string().contains("not a released train"), "{e}");
     }
 
@@ -894,9 +1028,9 @@ winch-codegen = "0.20"
             p.yanked = true;
         }
         assert_eq!(published(&data, 48), None);
-        let e = decide(&data, Some("48"), &[27], date).unwrap_err();
+        let e = decide(&data, Some("48"), &trains(&[27]), &on(date), false).unwrap_err();
         assert!(e.to_string().contains("no published Wasmtime 48"), "{e}");
-        match decide(&data, Some("lts"), &[27], date).unwrap() {
+        match decide(&data, Some("lts"), &trains(&[27]), &on(date), false).unwrap() {
             Decision::Move(c) => assert_ne!(c.target, 48),
             Decision::Stay(why) => panic!("{why:?}"),
         }
@@ -911,8 +1045,7 @@ winch-codegen = "0.20"
                 text: "[dependencies\n".into(),
             }],
             &data,
-            48,
-            0,
+            &release(48, 0),
         )
         .unwrap_err();
         assert!(

@@ -38,6 +38,7 @@ pub fn run(
     let inv = inventory::inventory_within(&project.inputs, &data.family, newest);
     opts.rust_version = project.rust_version.clone();
     opts.rust_version_at = project.rust_version_at.clone();
+    opts.toolchain = project.toolchain.clone();
     let report = audit::audit(&inv, &data, &opts);
     let markdown = || {
         let used = crate::check::calendar::used_in(&inv);

@@ -21,6 +21,7 @@ use crate::input::cache::{self, Cache};
 use crate::input::cargo_index;
 use crate::input::config::{self, Config};
 use crate::input::files;
+use crate::input::toolchain;
 use crate::input::workspace;
 use crate::model::data::Data;
 use crate::model::data::SourceKind;
@@ -67,8 +68,12 @@ pub struct Env {
     pub stderr_is_terminal: bool,
     /// The process exits right after `run` (the binary), so memory need not be freed.
     pub process_ends_after_run: bool,
+    /// The compiler to ask for its version when nothing else tells the
+    /// toolchain (`rustc` on `PATH` for the binary; none by default).
+    pub rustc: Option<PathBuf>,
     /// The environment variables of cargo's network settings (`CARGO_HTTP_*`,
-    /// `CARGO_NET_OFFLINE`) and the index token.
+    /// `CARGO_NET_OFFLINE`), of the toolchain (`RUSTC`, `RUSTUP_TOOLCHAIN`,
+    /// `CARGO_TARGET_DIR`) and the index token.
     pub vars: std::collections::BTreeMap<String, String>,
 }
 
@@ -103,6 +108,9 @@ impl Env {
             "CARGO_HTTP_CAINFO",
             "CARGO_HTTP_PROXY",
             "CARGO_NET_OFFLINE",
+            "CARGO_TARGET_DIR",
+            "RUSTC",
+            "RUSTUP_TOOLCHAIN",
             TOKEN_ENV,
         ]
         .iter()
@@ -111,6 +119,7 @@ impl Env {
         let now = chrono::Utc::now();
         Env {
             vars,
+            rustc: Some(PathBuf::from("rustc")),
             stderr_is_terminal: std::io::stderr().is_terminal(),
             process_ends_after_run: true,
             today: now.date_naive(),
@@ -310,7 +319,11 @@ fn load_data_with(
                 Some(cache::Loaded::Cache(c)) => Some(c),
                 _ => None,
             };
-            let (digest, changed, notes) = cargo_index::digest(&dirs, &names, previous.as_ref());
+            let (mut digest, changed, notes) =
+                cargo_index::digest(&dirs, &names, previous.as_ref());
+            if changed && let Some(d) = &mut digest {
+                d.trim(&data.published, &data.family);
+            }
             for n in notes {
                 let _ = writeln!(err, "note: {}", crate::text::sanitize(&n));
             }
@@ -424,6 +437,36 @@ struct Project {
     declined: Option<String>,
     /// The manifest line that declares `rust_version`.
     rust_version_at: Option<Location>,
+    /// The toolchain's Rust version, when no rust-version is declared.
+    toolchain: Option<Version>,
+}
+
+/// The Rust version cargo resolves for in the current directory's
+/// workspace (its rust-version, else its toolchain's), or for the
+/// toolchain of the current directory outside any workspace.
+pub(crate) fn project_rust(common: &CommonArgs, env: &Env) -> Option<Version> {
+    match locate_workspace(common, env, false) {
+        Ok(ws) => ws.rust_version.or_else(|| toolchain_version(&ws.root, env)),
+        Err(_) => toolchain_version(env.current_dir.as_deref()?, env),
+    }
+}
+
+/// The Rust version of the toolchain that builds the project at `root`
+/// (see `input::toolchain` for where it is looked for).
+pub(crate) fn toolchain_version(root: &Path, env: &Env) -> Option<Version> {
+    let var = |k: &str| env.vars.get(k).filter(|v| !v.is_empty());
+    let target = var("CARGO_TARGET_DIR")
+        .map(|t| root.join(t))
+        .unwrap_or_else(|| root.join("target"));
+    let probe = toolchain::Probe {
+        rustc_env: var("RUSTC").map(|r| std::ffi::OsStr::new(r.as_str())),
+        rustup_toolchain: var("RUSTUP_TOOLCHAIN").map(String::as_str),
+        workspace_root: Some(root),
+        target_dir: Some(&target),
+        path_rustc: env.rustc.as_deref(),
+        ..toolchain::Probe::default()
+    };
+    toolchain::detect(&probe).map(|t| t.version)
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
@@ -444,6 +487,10 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             .rust_version
             .as_ref()
             .and_then(|v| rust_version_line(&ws.manifests, v, env));
+        let toolchain = match &ws.rust_version {
+            Some(_) => None,
+            None => toolchain_version(&ws.root, env),
+        };
         Ok(Project {
             inputs: vec![LockInput {
                 lockfile,
@@ -453,6 +500,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             rust_version: ws.rust_version,
             declined: ws.declined,
             rust_version_at,
+            toolchain,
         })
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
@@ -498,12 +546,21 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
         let rust_version_at = rust_version
             .as_ref()
             .and_then(|v| rust_version_line(&manifests, v, env));
+        // The toolchain of the project beside the (first) lockfile, if any.
+        let toolchain = match (&rust_version, common.lockfile.first()) {
+            (None, Some(p)) if p.as_os_str() != "-" && p.with_file_name("Cargo.toml").is_file() => {
+                let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+                toolchain_version(dir.unwrap_or(Path::new(".")), env)
+            }
+            _ => None,
+        };
         Ok(Project {
             inputs,
             config: given.or(beside.map(|(c, _)| c)).unwrap_or_default(),
             rust_version,
             declined: None,
             rust_version_at,
+            toolchain,
         })
     }
 }

@@ -93,7 +93,9 @@ pub fn run(
             path.display()
         )));
     }
-    cache::store(&path, &fetched.cache)?;
+    let mut trimmed = fetched.cache.clone();
+    trimmed.trim(&embedded.published, &embedded.family);
+    cache::store(&path, &trimmed)?;
 
     let merged = embedded
         .clone()
@@ -169,6 +171,12 @@ fn write_data(
     let mut text = String::new();
     let file = dir.join("releases.json");
     std::fs::write(&file, merged.releases_json())
+        .map_err(|e| Error::in_file(&file.display().to_string(), format!("cannot write: {e}")))?;
+    text.push_str(&format!("Wrote {}\n", file.display()));
+    let file = dir.join("published.jsonl");
+    let mut published = merged.published.clone();
+    published.embedded_date = merged.data_date;
+    std::fs::write(&file, published.to_jsonl())
         .map_err(|e| Error::in_file(&file.display().to_string(), format!("cannot write: {e}")))?;
     text.push_str(&format!("Wrote {}\n", file.display()));
     let file = dir.join("crates.json");

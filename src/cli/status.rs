@@ -2,6 +2,7 @@
 
 use super::args::{CommonArgs, Format, StatusArgs};
 use super::{Env, color_enabled, load_data, write_out};
+use crate::check::resolve::Limits;
 use crate::check::status::{Spec, status};
 use crate::error::{Error, Result};
 use crate::report::{json, paint::Paint, status::render};
@@ -16,7 +17,12 @@ pub fn run(
 ) -> Result<u8> {
     let spec = Spec::parse(&args.spec)?;
     let data = load_data(common, env, err)?;
-    let report = status(&data, &spec, common.date.unwrap_or(env.today))?;
+    let limits = Limits {
+        as_of: common.date.unwrap_or(env.today),
+        rust: super::project_rust(common, env),
+        declared: false,
+    };
+    let report = status(&data, &spec, &limits)?;
     let text = match common.format {
         Format::Json => json::render(&report),
         Format::Human => render(

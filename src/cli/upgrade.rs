@@ -10,6 +10,7 @@ use crate::check::audit;
 use crate::check::context::Options;
 use crate::check::effort;
 use crate::check::inventory::{self, LockInput};
+use crate::check::resolve::Limits;
 use crate::check::upgrade::{self, Choice, Decision, Manifest, Plan};
 use crate::error::{Context, Error, Result};
 use crate::input::files;
@@ -40,20 +41,36 @@ pub fn run(
     let ws = super::locate_workspace(common, env, false)?;
     let inv = inventory_of(&ws, &data, as_of)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
+    let trains: upgrade::Trains = inv
+        .trains
+        .iter()
+        .map(|(&m, crates)| (m, crate::check::audit::held_crates(crates)))
+        .collect();
     let stale = upgrade::staleness(&data, as_of);
-    let choice = match upgrade::decide(&data, args.to.as_deref(), &in_use, as_of)? {
+    let toolchain = match &ws.rust_version {
+        Some(_) => None,
+        None => super::toolchain_version(&ws.root, env),
+    };
+    let limits = Limits {
+        as_of,
+        rust: ws.rust_version.clone().or_else(|| toolchain.clone()),
+        declared: ws.rust_version.is_some(),
+    };
+    let decision = upgrade::decide(
+        &data,
+        args.to.as_deref(),
+        &trains,
+        &limits,
+        args.ignore_rust_version,
+    )?;
+    let choice = match decision {
         Decision::Move(c) => c,
         Decision::Stay(why) => return stay(common, &why, stale.as_deref(), out),
     };
-    refuse_downgrade(&choice, args)?;
-    let rust = rust_version_gap(&data, &choice, ws.rust_version.as_ref());
-    if let Some(gap) = &rust
-        && !args.ignore_rust_version
-    {
-        return Err(Error::new(format!(
-            "{gap}: raise the workspace's rust-version first, or pass --ignore-rust-version"
-        )));
+    if args.to.is_some() {
+        refuse_downgrade(&choice, args)?;
     }
+    let rust = rust_version_gap(&choice, limits.rust.as_ref(), toolchain.is_none());
 
     let manifests = ws
         .manifests
@@ -64,7 +81,7 @@ pub fn run(
             Ok(Manifest { path: shown, text })
         })
         .collect::<Result<Vec<_>>>()?;
-    let plan = upgrade::plan(&manifests, &data, choice.target, choice.version.patch)?;
+    let plan = upgrade::plan(&manifests, &data, &choice)?;
     let changed: Vec<Change> = ws
         .manifests
         .iter()
@@ -200,17 +217,23 @@ fn refuse_downgrade(choice: &Choice, args: &UpgradeArgs) -> Result<()> {
     )))
 }
 
-/// Says so when the target needs a newer Rust than the workspace declares.
-fn rust_version_gap(data: &Data, choice: &Choice, declared: Option<&Version>) -> Option<String> {
-    let needed = data.majors.get(&choice.target)?.rust_version.as_ref()?;
-    let declared = declared?;
+/// Says so when the chosen versions need a newer Rust than cargo resolves
+/// for (only reached with `--ignore-rust-version`).
+fn rust_version_gap(choice: &Choice, have: Option<&Version>, declared: bool) -> Option<String> {
+    let needed = choice.rust.as_ref()?;
+    let have = have?;
     let short = |v: &Version| format!("{}.{}", v.major, v.minor);
-    ((needed.major, needed.minor) > (declared.major, declared.minor)).then(|| {
+    let whose = if declared {
+        "the workspace declares rust-version"
+    } else {
+        "the toolchain is Rust"
+    };
+    ((needed.major, needed.minor) > (have.major, have.minor)).then(|| {
         format!(
-            "Wasmtime {} needs Rust {} or newer; the workspace declares rust-version {}",
+            "Wasmtime {} needs Rust {} or newer; {whose} {}",
             choice.target,
             short(needed),
-            short(declared)
+            short(have)
         )
     })
 }

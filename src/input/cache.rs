@@ -6,6 +6,8 @@
 //! them offline; a missing, partial or corrupt cache never stops an audit.
 
 use crate::error::{Context, Error, Result};
+use crate::model::family::Family;
+use crate::model::published::Published;
 use chrono::{DateTime, Utc};
 use semver::Version;
 use serde::{Deserialize, Serialize};
@@ -39,7 +41,9 @@ pub struct CrateFacts {
     pub newest: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub yanked: Vec<String>,
-    /// Every version with its details; kept for `wasmtime` only (the release facts).
+    /// Versions with their details: every `wasmtime` release (the release
+    /// facts), and of the other crates those the embedded data does not know
+    /// (see [`Cache::trim`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<IndexVersion>,
     /// HTTP validators of the index file, for conditional requests.
@@ -68,6 +72,30 @@ pub struct IndexVersion {
     pub rust_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pubtime: Option<DateTime<Utc>>,
+    /// Its normal and build dependencies (only the family's are kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deps: Vec<IndexDep>,
+}
+
+/// A dependency as the index states it; `package` is the real name when the
+/// dependency is renamed (`wasmtime-environ = { package = "..." }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexDep {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    pub req: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+impl IndexDep {
+    /// The crate depended on, whatever the dependent calls it.
+    pub fn crate_name(&self) -> &str {
+        self.package.as_deref().unwrap_or(&self.name)
+    }
 }
 
 impl Cache {
@@ -90,7 +118,7 @@ impl Cache {
 
 impl CrateFacts {
     /// The facts of crate `name` from all of its index entries.
-    pub fn from_versions(name: &str, versions: Vec<IndexVersion>) -> CrateFacts {
+    pub fn from_versions(_name: &str, versions: Vec<IndexVersion>) -> CrateFacts {
         let newest = versions
             .iter()
             .filter_map(|v| Version::parse(&v.vers).ok())
@@ -105,12 +133,33 @@ impl CrateFacts {
                 .filter(|v| v.yanked)
                 .map(|v| v.vers.clone())
                 .collect(),
-            versions: if name == "wasmtime" {
-                versions
-            } else {
-                Vec::new()
-            },
+            versions,
             ..CrateFacts::default()
+        }
+    }
+}
+
+impl Cache {
+    /// Keeps what the audit needs and the embedded data lacks: family
+    /// dependencies only (dev-dependencies never constrain a dependent), and
+    /// details only of versions the embedded facts do not already know as
+    /// they are, except `wasmtime`'s list of releases, kept whole without
+    /// dependencies. A cache stays a few kilobytes, so an audit loads it in
+    /// microseconds.
+    pub fn trim(&mut self, published: &Published, family: &Family) {
+        for (name, facts) in &mut self.crates {
+            let whole = name == "wasmtime";
+            facts.versions.retain_mut(|v| {
+                v.deps.retain(|d| {
+                    d.kind.as_deref() != Some("dev") && family.is_member(d.crate_name())
+                });
+                let known = Version::parse(&v.vers)
+                    .is_ok_and(|parsed| published.knows(name, &parsed, v.yanked));
+                if known && whole {
+                    v.deps.clear();
+                }
+                whole || !known
+            });
         }
     }
 }
@@ -259,7 +308,7 @@ mod tests {
     }
 
     #[test]
-    fn other_crates_keep_only_the_summary() {
+    fn every_crate_keeps_its_versions_until_trimmed() {
         let text = r#"{"name":"cranelift-codegen","vers":"0.135.0"}
 {"name":"cranelift-codegen","vers":"0.136.0-rc.1"}
 {"name":"cranelift-codegen","vers":"0.134.1+build","yanked":true}"#;
@@ -270,7 +319,34 @@ mod tests {
         assert_eq!(facts.count, 3);
         assert_eq!(facts.newest.as_deref(), Some("0.135.0"));
         assert_eq!(facts.yanked, ["0.134.1+build"]);
-        assert!(facts.versions.is_empty());
+        assert_eq!(facts.versions.len(), 3);
+        // What the embedded facts know as it is stays out of a stored cache.
+        let data = crate::model::data::Data::embedded().unwrap();
+        let known = data.published.major(48).versions("cranelift-codegen")[0].clone();
+        let mut cache = Cache::new(
+            "https://index.example/",
+            "2026-12-05T00:00:00Z".parse().unwrap(),
+        );
+        let mut facts = facts;
+        facts.versions.push(IndexVersion {
+            vers: known.version.to_string(),
+            yanked: known.yanked,
+            rust_version: None,
+            pubtime: None,
+            deps: Vec::new(),
+        });
+        cache.crates.insert("cranelift-codegen".into(), facts);
+        cache.trim(&data.published, &data.family);
+        let kept: Vec<&str> = cache.crates["cranelift-codegen"]
+            .versions
+            .iter()
+            .map(|v| v.vers.as_str())
+            .collect();
+        assert!(
+            !kept.contains(&known.version.to_string().as_str()),
+            "{kept:?}"
+        );
+        assert!(kept.contains(&"0.134.1+build"), "{kept:?}");
     }
 
     #[test]

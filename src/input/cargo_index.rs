@@ -12,7 +12,7 @@
 //! each file's size and modification time; an audit only stats the files and
 //! reads again the ones that changed.
 
-use crate::input::cache::{Cache, CrateFacts, IndexVersion, Stamp};
+use crate::input::cache::{Cache, CrateFacts, IndexDep, IndexVersion, Stamp};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -97,6 +97,19 @@ pub fn read_entry(path: &Path, name: &str) -> Result<CrateFacts, String> {
                 .pubtime
                 .as_ref()
                 .and_then(|t| t.parse::<DateTime<Utc>>().ok()),
+            deps: v
+                .deps
+                .iter()
+                .filter(|d| d.kind != tame_index::krate::DependencyKind::Dev)
+                .map(|d| IndexDep {
+                    name: d.crate_name().to_string(),
+                    package: None,
+                    req: d.req.to_string(),
+                    optional: d.optional,
+                    kind: (d.kind == tame_index::krate::DependencyKind::Build)
+                        .then(|| "build".to_string()),
+                })
+                .collect(),
         })
         .collect();
     if versions.is_empty() {

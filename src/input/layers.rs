@@ -9,6 +9,7 @@ use crate::model::data::{
     Data, MajorFacts, Patch, RELEASE_GRACE_DAYS, Source, SourceKind, rust_version,
 };
 use crate::model::policy;
+use crate::model::published::{Dep, PubVersion};
 use semver::Version;
 use std::collections::{HashMap, HashSet};
 
@@ -92,6 +93,40 @@ impl Data {
             }
         }
         for (name, facts) in &cache.crates {
+            for iv in &facts.versions {
+                let Ok(mut version) = Version::parse(&iv.vers) else {
+                    continue;
+                };
+                version.build = semver::BuildMetadata::EMPTY;
+                let day = iv.pubtime.map(|t| t.date_naive());
+                // What the calendar cannot have released by the fetch day is no fact.
+                if day.is_some_and(|d| d > fetched) {
+                    continue;
+                }
+                let deps: Vec<Dep> = iv
+                    .deps
+                    .iter()
+                    .filter(|d| d.kind.as_deref() != Some("dev"))
+                    .filter(|d| self.family.is_member(d.crate_name()))
+                    .filter_map(|d| {
+                        Some(Dep {
+                            name: d.crate_name().to_string(),
+                            req: semver::VersionReq::parse(&d.req).ok()?,
+                            optional: d.optional,
+                        })
+                    })
+                    .collect();
+                self.published.add(
+                    name,
+                    PubVersion {
+                        version,
+                        day,
+                        rust: iv.rust_version.as_deref().and_then(rust_version),
+                        yanked: iv.yanked,
+                        deps: deps.into(),
+                    },
+                );
+            }
             for y in &facts.yanked {
                 if let Ok(v) = Version::parse(y) {
                     self.yanked.insert((name.clone(), v));
@@ -166,6 +201,7 @@ mod tests {
                 yanked: *yanked,
                 rust_version: None,
                 pubtime: None,
+                deps: Vec::new(),
             })
             .collect();
         c.crates.insert(

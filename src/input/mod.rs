@@ -12,4 +12,5 @@ pub mod layers;
 pub mod lockfile;
 pub mod registry;
 pub mod release_notes;
+pub mod toolchain;
 pub mod workspace;

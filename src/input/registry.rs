@@ -527,6 +527,7 @@ mod tests {
                         yanked: false,
                         rust_version: None,
                         pubtime: None,
+                        deps: Vec::new(),
                     })
                     .collect(),
             )

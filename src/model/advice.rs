@@ -18,6 +18,9 @@ pub struct Upgrade {
     /// What each option costs: every LTS stepping stone, the target, the move
     /// back, the release that restores support.
     pub effort: Vec<OptionEffort>,
+    /// What was left out and why (a release cargo cannot resolve for the
+    /// project, one that needs a newer Rust), each said once.
+    pub notes: Vec<String>,
 }
 
 /// The LTS path.
@@ -54,6 +57,10 @@ pub struct Target {
     /// out yet (or every release of it yanked): only published versions are
     /// ever named.
     pub version: Option<String>,
+    /// The crate `version` is of, when it is not in Wasmtime's numbering
+    /// (a Cranelift-only train is told Cranelift versions).
+    #[serde(skip)]
+    pub krate: Option<String>,
     pub lts: bool,
     pub release_date: NaiveDate,
     pub eol_date: NaiveDate,
@@ -68,6 +75,8 @@ pub struct Target {
 pub struct Restore {
     pub major: u32,
     pub version: String,
+    #[serde(skip)]
+    pub krate: Option<String>,
     pub eol_date: NaiveDate,
 }
 
@@ -80,6 +89,8 @@ pub struct MoveBy {
     pub next_release_date: NaiveDate,
     /// Its newest known patch, when the data has seen it.
     pub next_version: Option<String>,
+    #[serde(skip)]
+    pub krate: Option<String>,
     /// It was due before the facts were taken, and is not in them.
     pub next_late: bool,
 }
@@ -187,6 +198,8 @@ impl Serialize for Upgrade {
             restore: Option<&'a Restore>,
             move_by: Option<&'a MoveBy>,
             effort: &'a [OptionEffort],
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            notes: &'a [String],
         }
         let target = self.target();
         Wire {
@@ -203,7 +216,17 @@ impl Serialize for Upgrade {
             restore: self.restore(),
             move_by: self.move_by(),
             effort: &self.effort,
+            notes: &self.notes,
         }
         .serialize(s)
+    }
+}
+
+/// A version as said to a reader: `48.0.10`, or `cranelift-codegen 0.135.10`
+/// for a crate in another numbering.
+pub fn shown_version(krate: Option<&str>, version: &str) -> String {
+    match krate {
+        Some(k) => format!("{k} {version}"),
+        None => version.to_string(),
     }
 }

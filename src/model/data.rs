@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::model::family::Family;
 use crate::model::policy;
+use crate::model::published::Published;
 use chrono::NaiveDate;
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,9 @@ pub struct Data {
     pub pre_1_0_date: NaiveDate,
     pub majors: BTreeMap<u32, MajorFacts>,
     pub family: Family,
+    /// Every family crate's releases, with what each requires (what cargo
+    /// can resolve).
+    pub published: Published,
     pub advisories: Vec<Advisory>,
     pub release_notes: BTreeMap<u32, ReleaseNotes>,
 }
@@ -250,6 +254,8 @@ impl Data {
         let releases: ReleasesFile = from_json("data/releases.json", RELEASES_JSON)?;
         let advisories: AdvisoriesFile = from_json("data/advisories.json", ADVISORIES_JSON)?;
         let notes: ReleaseNotesFile = from_json("data/release-notes.json", RELEASE_NOTES_JSON)?;
+        let family = Family::from_json(CRATES_JSON)?;
+        let published = Published::embedded(&family).map_err(Error::new)?;
         Ok(Data {
             data_date: releases.data_date,
             provenance: Provenance {
@@ -268,7 +274,8 @@ impl Data {
             pre_1_0_last: releases.pre_1_0.last_version,
             pre_1_0_date: releases.pre_1_0.last_date,
             majors: releases.majors.into_iter().map(|m| (m.major, m)).collect(),
-            family: Family::from_json(CRATES_JSON)?,
+            family,
+            published,
             advisories: advisories.advisories,
             release_notes: notes.majors.into_iter().map(|n| (n.major, n)).collect(),
         })

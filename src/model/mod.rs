@@ -9,5 +9,6 @@ pub mod family;
 pub mod findings;
 pub mod phrases;
 pub mod policy;
+pub mod published;
 pub mod releases;
 pub mod train;

@@ -3,7 +3,7 @@
 //! upgrade advice), so that each is said one way everywhere. Policy is
 //! asked, never recomputed here.
 
-use crate::model::advice::{Advice, EffortOption, MoveBy, Now, Target, Upgrade};
+use crate::model::advice::{Advice, EffortOption, MoveBy, Now, Target, Upgrade, shown_version};
 use crate::model::effort::{Class, Effort};
 use crate::model::policy;
 use chrono::NaiveDate;
@@ -86,7 +86,7 @@ fn due(date: Option<NaiveDate>) -> String {
 /// `48 LTS (48.0.8)`, or `60 LTS` for a target not published yet.
 fn lts_with_version(t: &Target) -> String {
     match &t.version {
-        Some(v) => format!("{} LTS ({v})", t.major),
+        Some(v) => format!("{} LTS ({})", t.major, shown_version(t.krate.as_deref(), v)),
         None => format!("{} LTS", t.major),
     }
 }
@@ -94,7 +94,11 @@ fn lts_with_version(t: &Target) -> String {
 /// `51 (51.0.2)` or `51 once published`.
 fn next_month(m: &MoveBy) -> String {
     match &m.next_version {
-        Some(v) => format!("{} ({v})", m.next_major),
+        Some(v) => format!(
+            "{} ({})",
+            m.next_major,
+            shown_version(m.krate.as_deref(), v)
+        ),
         None => format!("{} once published", m.next_major),
     }
 }
@@ -173,15 +177,21 @@ impl Upgrade {
                     Some(Now::Restore(r)) if back.as_ref().is_some_and(|b| b.major == r.major) => {
                         Some(format!(
                             "restore support now: move back to {} LTS ({})",
-                            r.major, r.version
+                            r.major,
+                            shown_version(r.krate.as_deref(), &r.version)
                         ))
                     }
                     Some(Now::Restore(r)) => Some(match &back_to {
                         Some(back) => format!(
                             "restore support now: move to {} ({}) or {back}",
-                            r.major, r.version
+                            r.major,
+                            shown_version(r.krate.as_deref(), &r.version)
                         ),
-                        None => format!("restore support now: move to {} ({})", r.major, r.version),
+                        None => format!(
+                            "restore support now: move to {} ({})",
+                            r.major,
+                            shown_version(r.krate.as_deref(), &r.version)
+                        ),
                     }),
                     Some(Now::MoveBy(m)) => Some(match &back_to {
                         Some(back) => format!("by {} move to {} or {back}", m.date, next_month(m)),
@@ -199,8 +209,15 @@ impl Upgrade {
     }
 
     /// The advice over several lines, for the terminal: the move, its effort,
-    /// the stepping stones; what to do now, then the plan.
+    /// the stepping stones; what to do now, then the plan; then what was
+    /// left out and why.
     pub fn lines(&self) -> Vec<String> {
+        let mut lines = self.advice_lines();
+        lines.extend(self.notes.iter().cloned());
+        lines
+    }
+
+    fn advice_lines(&self) -> Vec<String> {
         let effort_suffix = |e: Option<&Effort>| {
             e.map(|e| format!("; effort: {}", e.short()))
                 .unwrap_or_default()
@@ -216,7 +233,7 @@ impl Upgrade {
                 let version = target
                     .version
                     .as_deref()
-                    .map(|v| format!(": {v}"))
+                    .map(|v| format!(": {}", shown_version(target.krate.as_deref(), v)))
                     .unwrap_or_default();
                 let mut lines = vec![format!(
                     "move to {} LTS{version}, supported until {} ({} up)",
@@ -228,6 +245,21 @@ impl Upgrade {
                     lines.push(format!(
                         "effort: {} (estimated from the release notes)",
                         e.short()
+                    ));
+                }
+                // The LTS is out of reach (needs a newer Rust, does not
+                // resolve): what restores support instead.
+                if let Some(Now::Restore(r)) = &self.now
+                    && (target.version.is_none() || r.major != target.major)
+                {
+                    let e = self.effort.iter().find(|e| e.effort.to == r.major);
+                    lines.push(format!(
+                        "what fits now: {}{} ({}), supported until {}{}",
+                        r.major,
+                        if policy::is_lts(r.major) { " LTS" } else { "" },
+                        shown_version(r.krate.as_deref(), &r.version),
+                        r.eol_date,
+                        effort_suffix(e.map(|e| &e.effort))
                     ));
                 }
                 if let [stones @ .., _] = path.as_slice()
@@ -252,7 +284,7 @@ impl Upgrade {
                             b.major,
                             b.version
                                 .as_deref()
-                                .map(|v| format!(": {v}"))
+                                .map(|v| format!(": {}", shown_version(b.krate.as_deref(), v)))
                                 .unwrap_or_default(),
                             b.eol_date,
                             projected(b.projected),
@@ -271,7 +303,7 @@ impl Upgrade {
                         lines.push(format!(
                             "restore support now: move to {} ({}), supported until {}{}",
                             r.major,
-                            r.version,
+                            shown_version(r.krate.as_deref(), &r.version),
                             r.eol_date,
                             effort_suffix(e.map(|e| &e.effort))
                         ));
@@ -280,7 +312,11 @@ impl Upgrade {
                     }
                     Some(Now::MoveBy(m)) => {
                         let next = match &m.next_version {
-                            Some(v) => format!("{} ({v})", m.next_major),
+                            Some(v) => format!(
+                                "{} ({})",
+                                m.next_major,
+                                shown_version(m.krate.as_deref(), v)
+                            ),
                             None => format!(
                                 "{} once published (due {}{})",
                                 m.next_major,

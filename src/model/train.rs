@@ -9,14 +9,6 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Crates named first when a train is shown by one crate.
-const HEADLINE_CRATES: [&str; 4] = [
-    "wasmtime",
-    "wasmtime-wasi",
-    "cranelift-codegen",
-    "cranelift",
-];
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Train {
     /// The major, its status and dates on the evaluated day.
@@ -39,9 +31,21 @@ pub struct Train {
     /// Only dev-dependencies pull it in.
     pub dev_only: bool,
     pub upgrade: Upgrade,
+    /// The crates cargo resolves for the train: registry crates, each with
+    /// whether the workspace depends on it directly; the subject first.
+    #[serde(skip)]
+    pub held: Vec<(String, bool)>,
 }
 
 impl Train {
+    /// Crates named first when a train is shown by one crate.
+    pub const HEADLINE_CRATES: [&str; 4] = [
+        "wasmtime",
+        "wasmtime-wasi",
+        "cranelift-codegen",
+        "cranelift",
+    ];
+
     /// `Wasmtime 27`, `Wasmtime 48 LTS`, `Wasmtime 0.x (pre-1.0)`.
     pub fn label(&self) -> String {
         phrases::label(self.support.major)
@@ -49,7 +53,15 @@ impl Train {
 
     /// The crate that stands for the train in one-line summaries.
     pub fn headline(&self) -> Option<&CrateReport> {
-        HEADLINE_CRATES
+        let subject = self
+            .held
+            .first()
+            .and_then(|(name, _)| self.crates.iter().find(|c| c.name == *name));
+        subject.or_else(|| self.headline_by_name())
+    }
+
+    fn headline_by_name(&self) -> Option<&CrateReport> {
+        Self::HEADLINE_CRATES
             .iter()
             .find_map(|h| self.crates.iter().find(|c| c.name == *h))
             .or_else(|| self.crates.iter().min_by(|a, b| a.name.cmp(&b.name)))
@@ -69,6 +81,9 @@ pub struct CrateReport {
     /// The major was inferred from the rest of the lockfile.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inferred: bool,
+    /// A workspace member depends on it directly.
+    #[serde(skip)]
+    pub direct: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

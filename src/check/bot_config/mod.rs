@@ -175,6 +175,7 @@ mod tests {
                     index: i,
                     line: 1,
                     inferred: false,
+                    direct: true,
                 });
         }
         inv

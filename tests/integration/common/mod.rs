@@ -56,6 +56,10 @@ pub fn command() -> Command {
         )
         // Nor cargo's index cache or advisory databases.
         .env("CARGO_HOME", root().join("target/no-cargo-home"))
+        // Nor the machine's toolchain: an unknown Rust limits nothing; a
+        // test that needs one points RUSTC at a script.
+        .env("RUSTC", root().join("target/no-rustc"))
+        .env_remove("RUSTUP_TOOLCHAIN")
         .stdin(Stdio::null());
     cmd
 }
