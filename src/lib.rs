@@ -31,7 +31,7 @@ mod text;
 pub use check::audit::{Audit, audit};
 pub use check::context::Options;
 pub use check::inventory::{Inventory, LockInput, inventory};
-pub use check::resolve::{Limits, Resolution, resolve};
+pub use check::resolve::{Limits, Resolution, Resolved, resolve};
 pub use check::upgrade::{Choice, Manifest, UntouchedReason, plan};
 pub use cli::{Env, Stdin, run};
 pub use error::{Error, Result};

@@ -8,7 +8,7 @@ use crate::check::context::{Check, Context, Options, Sink};
 use crate::check::dependents::Puller;
 use crate::check::ignores::{self, Ignored};
 use crate::check::inventory::{CrateUse, Inventory, LockfileSummary};
-use crate::check::{lifecycle, lockfiles, recommend, security};
+use crate::check::{lifecycle, lockfiles, recommend, resolve, security};
 use crate::input::lockfile::Source;
 use crate::model::data::{Data, Provenance};
 use crate::model::findings::{Finding, Location, Outcome};
@@ -139,7 +139,10 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
     let held = held_crates(crates);
     let mut t = Train {
         support: Support::at(data, major, opts.as_of, true),
-        newest_patch: release.as_ref().and_then(|r| r.latest_patch.clone()),
+        newest_patch: resolve::resolve(data, major, &held, &opts.limits())
+            .resolved()
+            .map(|r| r.wasmtime_version())
+            .or_else(|| release.as_ref().and_then(|r| r.latest_patch.clone())),
         prerelease: prerelease.into_iter().cloned().collect(),
         lockfiles: lockfiles
             .into_iter()

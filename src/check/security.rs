@@ -115,7 +115,7 @@ fn outdated_patch(t: &Train, data: &Data, limits: &Limits, sink: &mut Sink) {
     let what = if c.name == "wasmtime" {
         format!("wasmtime {}", c.version)
     } else {
-        format!("{} {} (Wasmtime {used})", c.name, c.version)
+        format!("{} {} (Wasmtime {})", c.name, c.version, t.support.major)
     };
     let fixes = if refs.is_empty() {
         String::new()
@@ -135,11 +135,7 @@ fn outdated_patch(t: &Train, data: &Data, limits: &Limits, sink: &mut Sink) {
         )
     };
     let unknown = unknown_advisories_note(data, t.support.major, used.patch, &newest.version);
-    let newest_shown = if c.name == "wasmtime" {
-        newest.version.to_string()
-    } else {
-        format!("{} {newest_crate}", c.name)
-    };
+    let newest_shown = newest_crate.to_string();
     let message = format!(
         "{what} is behind the newest patch of its line that resolves, {newest_shown} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
         git_note(c)

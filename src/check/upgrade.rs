@@ -283,7 +283,20 @@ impl Planner<'_> {
             .iter()
             .find(|(n, _)| *n == crate_name)
             .map(|(_, v)| v.clone());
-        let Some(new_version) = resolved.or_else(|| {
+        // A crate the lockfile does not hold yet: its newest release up to
+        // the chosen one that is published, never a version that is not.
+        let published = || {
+            self.data
+                .published
+                .major(target)
+                .versions(&crate_name)
+                .iter()
+                .filter(|v| !v.yanked && v.version.pre.is_empty())
+                .filter(|v| v.version.patch <= self.patch)
+                .map(|v| v.version.clone())
+                .max()
+        };
+        let Some(new_version) = resolved.or_else(published).or_else(|| {
             self.data
                 .family
                 .version_for(&crate_name, target, self.patch)
@@ -561,7 +574,32 @@ pub fn decide(
     let target = match to {
         None => match default_target(data, trains, within) {
             Ok(t) => t,
-            Err(why) => return Ok(Decision::Stay(why)),
+            Err(why) => {
+                // Nothing fits the Rust version, but something would with a
+                // newer one: that is a refusal to say, not a choice to stay.
+                if !ignore_rust
+                    && let Some(have) = &limits.rust
+                    && let Ok(t) = default_target(data, trains, &unlimited)
+                    && let Some(r) = fits_without_rust(data, t, &all, &unlimited)
+                {
+                    let whose = if limits.declared {
+                        "the workspace declares rust-version"
+                    } else {
+                        "the toolchain is Rust"
+                    };
+                    return Err(Error::new(format!(
+                        "upgrade: Wasmtime {t} ({}) needs Rust {}; {whose} {}.{}: raise it first, or pass --ignore-rust-version",
+                        r.named(),
+                        r.rust
+                            .as_ref()
+                            .map(|v| format!("{}.{}", v.major, v.minor))
+                            .unwrap_or_default(),
+                        have.major,
+                        have.minor
+                    )));
+                }
+                return Ok(Decision::Stay(why));
+            }
         },
         Some("lts") => data
             .majors
@@ -654,7 +692,18 @@ pub fn decide(
     }))
 }
 
-/// `; the workspace's Rust is 1.95` for messages.
+fn fits_without_rust(
+    data: &Data,
+    major: u32,
+    all: &[(String, bool)],
+    unlimited: &Limits,
+) -> Option<resolve::Resolved> {
+    resolve::resolve(data, major, all, unlimited)
+        .resolved()
+        .cloned()
+}
+
+/// ` with Rust 1.95` for messages.
 fn rust_phrase(limits: &Limits) -> String {
     limits
         .rust

@@ -441,16 +441,6 @@ struct Project {
     toolchain: Option<Version>,
 }
 
-/// The Rust version cargo resolves for in the current directory's
-/// workspace (its rust-version, else its toolchain's), or for the
-/// toolchain of the current directory outside any workspace.
-pub(crate) fn project_rust(common: &CommonArgs, env: &Env) -> Option<Version> {
-    match locate_workspace(common, env, false) {
-        Ok(ws) => ws.rust_version.or_else(|| toolchain_version(&ws.root, env)),
-        Err(_) => toolchain_version(env.current_dir.as_deref()?, env),
-    }
-}
-
 /// The Rust version of the toolchain that builds the project at `root`
 /// (see `input::toolchain` for where it is looked for).
 pub(crate) fn toolchain_version(root: &Path, env: &Env) -> Option<Version> {

@@ -19,7 +19,10 @@ pub fn run(
     let data = load_data(common, env, err)?;
     let limits = Limits {
         as_of: common.date.unwrap_or(env.today),
-        rust: super::project_rust(common, env),
+        rust: env
+            .current_dir
+            .as_deref()
+            .and_then(|d| super::toolchain_version(d, env)),
         declared: false,
     };
     let report = status(&data, &spec, &limits)?;

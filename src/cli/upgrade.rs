@@ -16,6 +16,7 @@ use crate::error::{Context, Error, Result};
 use crate::input::files;
 use crate::input::workspace;
 use crate::model::data::Data;
+use crate::model::policy;
 use crate::report::{human, json};
 use crate::text::{WIDTH, sanitize, wrap};
 use semver::Version;
@@ -67,7 +68,21 @@ pub fn run(
         Decision::Move(c) => c,
         Decision::Stay(why) => return stay(common, &why, stale.as_deref(), out),
     };
-    if args.to.is_some() {
+    // A downgrade the advice makes by default is the one that restores
+    // support (or fits the Rust version); one that moves a train that is
+    // supported and builds needs the flag.
+    let needless = |m: &upgrade::TrainMove| {
+        policy::is_supported(m.from, as_of)
+            && crate::check::resolve::resolve(&data, m.from, &trains[&m.from], &limits)
+                .resolved()
+                .is_some()
+    };
+    if args.to.is_some()
+        || choice
+            .moves
+            .iter()
+            .any(|m| m.change == "downgrade" && needless(m))
+    {
         refuse_downgrade(&choice, args)?;
     }
     let rust = rust_version_gap(&choice, limits.rust.as_ref(), toolchain.is_none());

@@ -80,7 +80,8 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// A short name for messages: `$RUSTC`, `rust-toolchain.toml`, ...
+    /// A short name: `$RUSTC`, `rust-toolchain.toml`, ...
+    #[cfg(test)]
     pub fn describe(&self) -> String {
         let name = |path: &Path| {
             path.file_name()

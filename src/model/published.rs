@@ -99,11 +99,14 @@ struct Header {
 /// `deps`, whose entries are `[name, req, optional]`; a req of `=`, `^` or
 /// `~` alone means that operator with the dependency's own version of the
 /// same release (what nearly every family requirement is).
+/// `[version, day, rust-version, yanked, index of its deps list]`.
+type EncodedVersion = (String, Option<NaiveDate>, Option<String>, bool, usize);
+
 #[derive(Deserialize, Serialize)]
 struct MajorLine {
     major: u32,
     deps: Vec<Vec<(String, String, bool)>>,
-    crates: BTreeMap<String, Vec<(String, Option<NaiveDate>, Option<String>, bool, usize)>>,
+    crates: BTreeMap<String, Vec<EncodedVersion>>,
 }
 
 impl Published {

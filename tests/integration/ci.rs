@@ -457,7 +457,8 @@ fn github_annotations_point_at_lockfile_lines_and_write_the_step_summary() {
         .lines()
         .find(|l| l.contains("title=wasmtime-support eol::"))
         .unwrap();
-    assert!(first.starts_with("::error file=fixtures/workspaces/monorepo/Cargo.lock,line=229,title=wasmtime-support eol::Wasmtime 47 reached end of life"), "{first}");
+    // Located at the train's subject: cranelift-entity, the workspace's direct dependency.
+    assert!(first.starts_with("::error file=fixtures/workspaces/monorepo/Cargo.lock,line=374,title=wasmtime-support eol::Wasmtime 47 reached end of life"), "{first}");
     let lock = std::fs::read_to_string(fixture("workspaces/monorepo/Cargo.lock")).unwrap();
     assert!(
         lock.lines()
@@ -629,8 +630,8 @@ fn sarif_output_validates_against_the_schema() {
     assert_eq!(eol["level"], "error");
     assert_eq!(rules[eol["ruleIndex"].as_u64().unwrap() as usize], "eol");
     assert_eq!(
-        eol["locations"][0]["physicalLocation"]["region"]["startLine"],
-        229
+        eol["locations"][0]["physicalLocation"]["region"]["startLine"], 374,
+        "the train's subject: the direct dependency cranelift-entity"
     );
     assert!(results.iter().any(|r| r["ruleId"] == "unsupported-on"));
     // A broken document is rejected, so the check above can fail.

@@ -110,7 +110,11 @@ fn cargo_index_cache_brings_newer_patches_and_yanked_flags_offline() {
     let mut lines = embedded_index_lines();
     lines.retain(|l| !l.contains(&format!("\"vers\":\"{used}\"")));
     lines.push(index_line(&used.to_string(), true, "2026-01-01T00:00:00Z"));
-    lines.push(index_line(&next.to_string(), false, "2099-01-01T00:00:00Z"));
+    lines.push(index_line(
+        &next.to_string(),
+        false,
+        &format!("{DATE}T00:00:00Z"),
+    ));
     write_cargo_entry(home.path(), "wasmtime", &lines);
     let lock = lockfile_with(work.path(), &used);
     let args = [

@@ -249,3 +249,33 @@ pub fn lockfile_with(dir: &Path, version: &semver::Version) -> PathBuf {
     .unwrap();
     path
 }
+
+/// The version of `major` cargo resolves for the crates of `train` (a train
+/// of a JSON report) on `date`, within `rust`: what the advice must name.
+pub fn resolving(
+    train: &serde_json::Value,
+    major: u32,
+    date: &str,
+    rust: Option<&str>,
+) -> Option<String> {
+    let data = cargo_wasmtime_support::Data::embedded().unwrap();
+    let mut crates: Vec<(String, bool)> = Vec::new();
+    for c in train["crates"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap().to_string();
+        if c["source"] == "registry" && !crates.iter().any(|(n, _)| *n == name) {
+            crates.push((name, false));
+        }
+    }
+    crates.sort_by_key(|(n, _)| n != "wasmtime");
+    if let Some(first) = crates.first_mut() {
+        first.1 = true;
+    }
+    let limits = cargo_wasmtime_support::Limits {
+        as_of: date.parse().unwrap(),
+        rust: rust.map(|r| semver::Version::parse(r).unwrap()),
+        declared: rust.is_some(),
+    };
+    cargo_wasmtime_support::resolve(&data, major, &crates, &limits)
+        .resolved()
+        .map(|r| r.subject().1.to_string())
+}
