@@ -306,7 +306,7 @@ fn move_by(
             note(opts.why_not(m));
         }
     }
-    let (next, version, krate) = match best {
+    let (next, version, krate) = match best.clone() {
         Some((m, r)) => {
             note(opts.skipped(m));
             let (krate, version) = shown(&r);
@@ -320,6 +320,7 @@ fn move_by(
         next_release_date: policy::release_date(next)?,
         next_version: version,
         krate,
+        unresolvable: best.is_none() && opts.data.majors.contains_key(&next),
         next_late: forward.is_empty()
             && matches!(opts.data.publication(next, as_of), Publication::Late { .. }),
     })

@@ -76,6 +76,10 @@ pub struct StatusReport {
     pub newest_patch: Option<Version>,
     /// The newest patch in this crate's own numbering (`0.123.14` for cranelift-codegen).
     pub newest_crate_version: Option<Version>,
+    /// Why the newest patch cannot be used here (needs a newer Rust), or
+    /// why nothing of the line resolves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_blocked: Option<String>,
     /// Advisories affecting the exact version (empty for a major).
     pub advisories: Vec<AdvisoryRef>,
     pub yanked: bool,
@@ -138,17 +142,38 @@ pub fn status(data: &Data, spec: &Spec, limits: &Limits) -> Result<StatusReport>
             .collect(),
         _ => Vec::new(),
     };
-    let held = vec![(
-        crate_name.clone().unwrap_or_else(|| "wasmtime".to_string()),
-        true,
-    )];
+    // Asked about one crate, not a lockfile: judged as a project with its
+    // default features would use it.
+    let name = crate_name.clone().unwrap_or_else(|| "wasmtime".to_string());
+    let mut held = vec![(name.clone(), true)];
+    for d in data
+        .published
+        .major(major)
+        .versions(&name)
+        .iter()
+        .flat_map(|v| v.deps.iter())
+    {
+        if d.default && !held.iter().any(|(n, _)| *n == d.name) {
+            held.push((d.name.clone(), false));
+        }
+    }
     // The newest release cargo resolves for this crate, in its own numbering.
     let resolution = (major > 0 && data.majors.contains_key(&major))
         .then(|| resolve::resolve(data, major, &held, limits));
-    let resolved = resolution.as_ref().and_then(|r| r.resolved());
-    let newest_patch = match resolved {
-        Some(r) => Some(r.wasmtime_version()),
-        None => release.as_ref().and_then(|r| r.latest_patch.clone()),
+    // What resolves, even when it needs a newer Rust (then said why); a
+    // line nothing of which resolves names no newest patch.
+    let (resolved, blocked) = match resolution.as_ref().map(|r| &r.outcome) {
+        None => (None, None),
+        Some(Ok(r)) => (Some(r), None),
+        Some(Err(b @ resolve::Blocked::NeedsRust { resolved })) => {
+            (Some(resolved), Some(b.phrase(major)))
+        }
+        Some(Err(b)) => (None, Some(b.phrase(major))),
+    };
+    let newest_patch = match (resolved, &blocked) {
+        (Some(r), _) => Some(r.wasmtime_version()),
+        (None, Some(_)) => None,
+        (None, None) => release.as_ref().and_then(|r| r.latest_patch.clone()),
     };
     // The release line's version this crate version stands for (`0.123.3` is 36.0.3).
     let line_version = version
@@ -214,6 +239,7 @@ pub fn status(data: &Data, spec: &Spec, limits: &Limits) -> Result<StatusReport>
             .map(|v| format!("{}.{}", v.major, v.minor)),
         newest_patch,
         newest_crate_version,
+        newest_blocked: blocked,
         advisories,
         published_known,
         newer_than_known,

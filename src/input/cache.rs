@@ -75,6 +75,46 @@ pub struct IndexVersion {
     /// Its normal and build dependencies (only the family's are kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deps: Vec<IndexDep>,
+    /// The optional dependencies its default features turn on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default_deps: Vec<String>,
+}
+
+/// The optional dependencies (by the name the dependent gives them) that
+/// the `default` feature turns on, following features that enable features
+/// (`dep:x`, `x`, `x/feature`; `x?/feature` enables nothing).
+pub fn default_deps<'a>(
+    features: impl Fn(&str) -> Option<&'a [String]>,
+    optional: &[&str],
+) -> Vec<String> {
+    let mut on: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut todo = vec!["default".to_string()];
+    while let Some(f) = todo.pop() {
+        if seen.contains(&f) {
+            continue;
+        }
+        seen.push(f.clone());
+        for item in features(&f).unwrap_or_default() {
+            let (dep, implied) = match item.split_once('/') {
+                Some((d, _)) if d.ends_with('?') => continue,
+                Some((d, _)) => (d, true),
+                None => match item.strip_prefix("dep:") {
+                    Some(d) => (d, true),
+                    None => (item.as_str(), false),
+                },
+            };
+            if optional.contains(&dep) && !on.iter().any(|o| o == dep) {
+                on.push(dep.to_string());
+            }
+            // A bare name is a feature too (an optional dependency's
+            // implicit one is harmless to follow).
+            if !implied {
+                todo.push(dep.to_string());
+            }
+        }
+    }
+    on
 }
 
 /// A dependency as the index states it; `package` is the real name when the
@@ -170,6 +210,10 @@ struct IndexLine {
     name: String,
     #[serde(flatten)]
     version: IndexVersion,
+    #[serde(default)]
+    features: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    features2: BTreeMap<String, Vec<String>>,
 }
 
 /// Parses a sparse-index file (one JSON object per line) for crate `name`.
@@ -193,7 +237,30 @@ pub fn parse_index_file(text: &str, name: &str) -> Result<Vec<IndexVersion>> {
                 entry.name
             )));
         }
-        out.push(entry.version);
+        let mut version = entry.version;
+        let optional: Vec<&str> = version
+            .deps
+            .iter()
+            .filter(|d| d.optional)
+            .map(|d| d.name.as_str())
+            .collect();
+        let lookup = |f: &str| {
+            entry
+                .features
+                .get(f)
+                .or_else(|| entry.features2.get(f))
+                .map(Vec::as_slice)
+        };
+        let on = default_deps(lookup, &optional);
+        // By the crate's real name, whatever the dependent calls it.
+        version.default_deps = version
+            .deps
+            .iter()
+            .filter(|d| on.contains(&d.name))
+            .map(|d| d.crate_name().to_string())
+            .collect();
+        version.default_deps.dedup();
+        out.push(version);
     }
     Ok(out)
 }
@@ -334,6 +401,7 @@ mod tests {
             rust_version: None,
             pubtime: None,
             deps: Vec::new(),
+            default_deps: Vec::new(),
         });
         cache.crates.insert("cranelift-codegen".into(), facts);
         cache.trim(&data.published, &data.family);

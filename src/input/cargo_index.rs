@@ -12,7 +12,7 @@
 //! each file's size and modification time; an audit only stats the files and
 //! reads again the ones that changed.
 
-use crate::input::cache::{Cache, CrateFacts, IndexDep, IndexVersion, Stamp};
+use crate::input::cache::{Cache, CrateFacts, IndexDep, IndexVersion, Stamp, default_deps};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -89,7 +89,30 @@ pub fn read_entry(path: &Path, name: &str) -> Result<CrateFacts, String> {
         .versions
         .iter()
         .filter(|v| v.name.eq_ignore_ascii_case(name))
-        .map(|v| IndexVersion {
+        .map(|v| {
+            let features: std::collections::BTreeMap<&str, &[String]> = v
+                .features()
+                .map(|(k, list)| (k.as_str(), list.as_slice()))
+                .collect();
+            let optional: Vec<&str> = v
+                .deps
+                .iter()
+                .filter(|d| d.optional)
+                .map(|d| d.name.as_str())
+                .collect();
+            let on = default_deps(|f| features.get(f).copied(), &optional);
+            // By the crate's real name, whatever the dependent calls it.
+            let mut real: Vec<String> = v
+                .deps
+                .iter()
+                .filter(|d| on.iter().any(|o| o == d.name.as_str()))
+                .map(|d| d.crate_name().to_string())
+                .collect();
+            real.dedup();
+            (v, real)
+        })
+        .map(|(v, default_deps)| IndexVersion {
+            default_deps,
             vers: v.version.to_string(),
             yanked: v.yanked,
             rust_version: v.rust_version.as_ref().map(|r| r.to_string()),

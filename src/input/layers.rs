@@ -109,8 +109,10 @@ impl Data {
                     .filter(|d| d.kind.as_deref() != Some("dev"))
                     .filter(|d| self.family.is_member(d.crate_name()))
                     .filter_map(|d| {
+                        let name = d.crate_name().to_string();
                         Some(Dep {
-                            name: d.crate_name().to_string(),
+                            default: d.optional && iv.default_deps.contains(&name),
+                            name,
                             req: semver::VersionReq::parse(&d.req).ok()?,
                             optional: d.optional,
                         })
@@ -202,6 +204,7 @@ mod tests {
                 rust_version: None,
                 pubtime: None,
                 deps: Vec::new(),
+                default_deps: Vec::new(),
             })
             .collect();
         c.crates.insert(

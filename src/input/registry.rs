@@ -528,6 +528,7 @@ mod tests {
                         rust_version: None,
                         pubtime: None,
                         deps: Vec::new(),
+                        default_deps: Vec::new(),
                     })
                     .collect(),
             )

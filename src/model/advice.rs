@@ -91,6 +91,9 @@ pub struct MoveBy {
     pub next_version: Option<String>,
     #[serde(skip)]
     pub krate: Option<String>,
+    /// It is published, but no release of it resolves for the project.
+    #[serde(skip)]
+    pub unresolvable: bool,
     /// It was due before the facts were taken, and is not in them.
     pub next_late: bool,
 }

@@ -99,6 +99,7 @@ fn next_month(m: &MoveBy) -> String {
             m.next_major,
             shown_version(m.krate.as_deref(), v)
         ),
+        None if m.unresolvable => format!("{} once a release of it resolves", m.next_major),
         None => format!("{} once published", m.next_major),
     }
 }
@@ -312,11 +313,8 @@ impl Upgrade {
                     }
                     Some(Now::MoveBy(m)) => {
                         let next = match &m.next_version {
-                            Some(v) => format!(
-                                "{} ({})",
-                                m.next_major,
-                                shown_version(m.krate.as_deref(), v)
-                            ),
+                            Some(_) => next_month(m),
+                            None if m.unresolvable => next_month(m),
                             None => format!(
                                 "{} once published (due {}{})",
                                 m.next_major,

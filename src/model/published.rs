@@ -38,6 +38,8 @@ pub struct Dep {
     pub name: String,
     pub req: VersionReq,
     pub optional: bool,
+    /// Optional, and turned on by the dependent's default features.
+    pub default: bool,
 }
 
 /// One major's crates, each with its versions in ascending order.
@@ -96,16 +98,19 @@ struct Header {
 
 /// One line of `data/published.jsonl`: a major's crates. Versions are
 /// `[version, day, rust-version, yanked, deps]`, `deps` an index into
-/// `deps`, whose entries are `[name, req, optional]`; a req of `=`, `^` or
+/// `deps`, whose entries are `[name, req, optional, on by default]`; a req of `=`, `^` or
 /// `~` alone means that operator with the dependency's own version of the
 /// same release (what nearly every family requirement is).
+/// `[name, req, optional, on by default]`.
+type EncodedDep = (String, String, bool, bool);
+
 /// `[version, day, rust-version, yanked, index of its deps list]`.
 type EncodedVersion = (String, Option<NaiveDate>, Option<String>, bool, usize);
 
 #[derive(Deserialize, Serialize)]
 struct MajorLine {
     major: u32,
-    deps: Vec<Vec<(String, String, bool)>>,
+    deps: Vec<Vec<EncodedDep>>,
     crates: BTreeMap<String, Vec<EncodedVersion>>,
 }
 
@@ -218,7 +223,7 @@ impl Published {
         let mut out = serde_json::json!({
             "schema": 1,
             "data_date": self.embedded_date,
-            "about": "per Wasmtime major: each family crate's versions [version, day, rust-version, yanked, deps]; deps index the major's `deps` lists of [name, req, optional]; a bare =, ^ or ~ is the dependency's version of the same release",
+            "about": "per Wasmtime major: each family crate's versions [version, day, rust-version, yanked, deps]; deps index the major's `deps` lists of [name, req, optional, on by default]; a bare =, ^ or ~ is the dependency's version of the same release",
         })
         .to_string();
         out.push('\n');
@@ -232,12 +237,12 @@ impl Published {
 }
 
 fn encode(major: u32, m: &MajorPublished, family: &Family) -> MajorLine {
-    let mut deps: Vec<Vec<(String, String, bool)>> = Vec::new();
+    let mut deps: Vec<Vec<EncodedDep>> = Vec::new();
     let mut crates = BTreeMap::new();
     for (name, versions) in &m.crates {
         let mut list = Vec::new();
         for v in versions {
-            let set: Vec<(String, String, bool)> = v
+            let set: Vec<EncodedDep> = v
                 .deps
                 .iter()
                 .map(|d| {
@@ -247,7 +252,7 @@ fn encode(major: u32, m: &MajorPublished, family: &Family) -> MajorLine {
                             .is_some_and(|same| d.req.to_string() == format!("{op}{same}"))
                     });
                     let req = short.map_or_else(|| d.req.to_string(), str::to_string);
-                    (d.name.clone(), req, d.optional)
+                    (d.name.clone(), req, d.optional, d.default)
                 })
                 .collect();
             let index = match deps.iter().position(|s| *s == set) {
@@ -285,7 +290,7 @@ fn decode(raw: &str, family: &Family) -> Option<MajorPublished> {
                 .deps
                 .get(deps)?
                 .iter()
-                .filter_map(|(dep, req, optional)| {
+                .filter_map(|(dep, req, optional, default)| {
                     let req = match req.as_str() {
                         "=" | "^" | "~" => {
                             let same = family.version_for(dep, line.major, version.patch)?;
@@ -297,6 +302,7 @@ fn decode(raw: &str, family: &Family) -> Option<MajorPublished> {
                         name: dep.clone(),
                         req: VersionReq::parse(&req).ok()?,
                         optional: *optional,
+                        default: *default,
                     })
                 })
                 .collect();

@@ -85,6 +85,15 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
         let line = format!("  newest     {newest}{own}{behind}");
         let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     }
+    if let Some(why) = &r.newest_blocked {
+        let lead = if r.newest_patch.is_some() {
+            "          "
+        } else {
+            "newest    "
+        };
+        let line = format!("  {lead} {}", crate::text::sanitize(why));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
+    }
     if r.published_known == Some(false) {
         let why = if r.newer_than_known {
             "newer than every release the facts know: unreleased, or the facts are old (`cargo wasmtime-support refresh`)"
@@ -139,6 +148,15 @@ pub fn render(r: &StatusReport, p: Paint) -> String {
     }
     let line = format!("  upgrade    {}", r.upgrade.sentence());
     let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
+    for note in r
+        .upgrade
+        .notes
+        .iter()
+        .filter(|n| r.newest_blocked.as_ref() != Some(*n))
+    {
+        let line = format!("             {}", crate::text::sanitize(note));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
+    }
     let facts = format!("  facts      {}", r.data.summary());
     let facts = crate::text::wrap(&facts, WIDTH, 13);
     if r.upgrade.path().len() > 1 {

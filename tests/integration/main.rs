@@ -16,6 +16,7 @@ mod hostile_input;
 mod json_schema;
 mod layout;
 mod real_projects;
+mod resolves_with_cargo;
 mod robustness;
 mod security;
 mod sources;

@@ -7,7 +7,7 @@ use crate::common::server::{Request, Response, Server};
 use crate::common::*;
 use cargo_wasmtime_support::Data;
 use semver::Version;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -77,26 +77,6 @@ fn train(j: &serde_json::Value, major: u32) -> &serde_json::Value {
         .iter()
         .find(|t| t["major"] == major)
         .unwrap_or_else(|| panic!("no train {major}"))
-}
-
-/// Writes a cache entry the way cargo does (with tame-index's writer).
-fn write_cargo_entry(cargo_home: &Path, name: &str, lines: &[String]) -> PathBuf {
-    use tame_index::index::cache::{CacheWrite, HttpRevision, Revision};
-    let home = tame_index::PathBuf::from_path_buf(cargo_home.to_path_buf()).unwrap();
-    let (dir, _) =
-        tame_index::utils::get_index_details("sparse+https://index.crates.io/", Some(home), true)
-            .unwrap();
-    let krate = tame_index::IndexKrate::from_slice(lines.join("\n").as_bytes()).unwrap();
-    let path = dir
-        .into_std_path_buf()
-        .join(".cache")
-        .join(cargo_wasmtime_support::index_path(name));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let mut f = std::fs::File::create(&path).unwrap();
-    CacheWrite::Krate(&krate)
-        .write_cache_entry(&mut f, &Revision::Http(HttpRevision::Etag("\"1\"")))
-        .unwrap();
-    path
 }
 
 #[test]

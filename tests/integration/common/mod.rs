@@ -279,3 +279,27 @@ pub fn resolving(
         .resolved()
         .map(|r| r.subject().1.to_string())
 }
+
+/// Writes a cache entry the way cargo does (with tame-index's writer).
+pub fn write_cargo_entry(
+    cargo_home: &std::path::Path,
+    name: &str,
+    lines: &[String],
+) -> std::path::PathBuf {
+    use tame_index::index::cache::{CacheWrite, HttpRevision, Revision};
+    let home = tame_index::PathBuf::from_path_buf(cargo_home.to_path_buf()).unwrap();
+    let (dir, _) =
+        tame_index::utils::get_index_details("sparse+https://index.crates.io/", Some(home), true)
+            .unwrap();
+    let krate = tame_index::IndexKrate::from_slice(lines.join("\n").as_bytes()).unwrap();
+    let path = dir
+        .into_std_path_buf()
+        .join(".cache")
+        .join(cargo_wasmtime_support::index_path(name));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut f = std::fs::File::create(&path).unwrap();
+    CacheWrite::Krate(&krate)
+        .write_cache_entry(&mut f, &Revision::Http(HttpRevision::Etag("\"1\"")))
+        .unwrap();
+    path
+}
