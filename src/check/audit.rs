@@ -139,10 +139,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
     let held = held_crates(crates);
     let mut t = Train {
         support: Support::at(data, major, opts.as_of, true),
-        newest_patch: resolve::resolve(data, major, &held, &opts.limits())
-            .resolved()
-            .map(|r| r.wasmtime_version())
-            .or_else(|| release.as_ref().and_then(|r| r.latest_patch.clone())),
+        newest_patch: newest_patch(data, major, &held, opts, release.as_ref()),
         prerelease: prerelease.into_iter().cloned().collect(),
         lockfiles: lockfiles
             .into_iter()
@@ -169,6 +166,25 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
     };
     t.advisories_unknown_after = security::train_advisories_unknown_after(&t, data);
     t
+}
+
+/// The newest patch of the train's line that cargo resolves for its crates
+/// (whatever Rust it needs: the line is already in use); none when no
+/// release of it resolves; the newest known for a line the registry facts
+/// do not cover.
+fn newest_patch(
+    data: &Data,
+    major: u32,
+    held: &[(String, bool)],
+    opts: &Options,
+    release: Option<&releases::Release>,
+) -> Option<Version> {
+    if major == 0 || held.is_empty() || data.published.major(major).crates.is_empty() {
+        return release.and_then(|r| r.latest_patch.clone());
+    }
+    resolve::resolve(data, major, held, &opts.limits())
+        .resolved_for_any_rust()
+        .map(|r| r.wasmtime_version())
 }
 
 /// The registry crates of a train as cargo resolves them, the subject

@@ -154,6 +154,10 @@ pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits)
             } else {
                 note(opts.skipped(pick));
             }
+            // A newer LTS out of reach is said, with why.
+            for &m in newer_supported.iter().filter(|&&m| m > pick) {
+                note(opts.why_not(m));
+            }
             let path: Vec<u32> = newer_supported
                 .iter()
                 .copied()

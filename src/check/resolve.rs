@@ -160,6 +160,14 @@ impl Resolution {
     pub fn resolved(&self) -> Option<&Resolved> {
         self.outcome.as_ref().ok()
     }
+
+    /// What cargo resolves, whether or not the Rust version builds it.
+    pub fn resolved_for_any_rust(&self) -> Option<&Resolved> {
+        match &self.outcome {
+            Ok(r) | Err(Blocked::NeedsRust { resolved: r }) => Some(r),
+            Err(_) => None,
+        }
+    }
 }
 
 /// At most this many tentative choices per resolution; the family's pins

@@ -162,14 +162,11 @@ pub fn status(data: &Data, spec: &Spec, limits: &Limits) -> Result<StatusReport>
         .then(|| resolve::resolve(data, major, &held, limits));
     // What resolves, even when it needs a newer Rust (then said why); a
     // line nothing of which resolves names no newest patch.
-    let (resolved, blocked) = match resolution.as_ref().map(|r| &r.outcome) {
-        None => (None, None),
-        Some(Ok(r)) => (Some(r), None),
-        Some(Err(b @ resolve::Blocked::NeedsRust { resolved })) => {
-            (Some(resolved), Some(b.phrase(major)))
-        }
-        Some(Err(b)) => (None, Some(b.phrase(major))),
-    };
+    let resolved = resolution.as_ref().and_then(|r| r.resolved_for_any_rust());
+    let blocked = resolution
+        .as_ref()
+        .and_then(|r| r.outcome.as_ref().err())
+        .map(|b| b.phrase(major));
     let newest_patch = match (resolved, &blocked) {
         (Some(r), _) => Some(r.wasmtime_version()),
         (None, Some(_)) => None,

@@ -395,7 +395,7 @@ fn load_data_with(
             }
         }
     }
-    Ok(data)
+    Ok(data.until(common.date.unwrap_or(env.today)))
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.

@@ -296,6 +296,18 @@ impl Data {
         }
     }
 
+    /// The facts as they stood on `day`: releases published after it are
+    /// not facts yet (an audit `--date` in the past, or a registry that
+    /// lists a release dated in the future).
+    pub fn until(mut self, day: NaiveDate) -> Data {
+        for m in self.majors.values_mut() {
+            m.patches.retain(|p| p.date <= day);
+        }
+        self.majors.retain(|_, m| !m.patches.is_empty());
+        self.published.until(day);
+        self
+    }
+
     /// The newest major the data knows about.
     pub fn newest_major(&self) -> u32 {
         self.majors.keys().next_back().copied().unwrap_or(0)

@@ -502,3 +502,134 @@ fn a_read_only_manifest_stops_the_upgrade_before_any_write() {
     );
     assert_eq!(doc["written"].as_array().unwrap().len(), 0);
 }
+
+/// A `rustc` that says it is `version`, for `$RUSTC`.
+fn fake_rustc(dir: &Path, version: &str) -> PathBuf {
+    let path = dir.join(format!("rustc-{version}"));
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\necho 'rustc {version} (0000000 2026-01-01)'\necho 'binary: rustc'\necho 'release: {version}'\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
+}
+
+/// Runs in `root` with `$RUSTC` naming a compiler of `version`.
+fn with_rustc(root: &Path, version: &str, args: &[&str]) -> Run {
+    let rustc = fake_rustc(root.parent().unwrap(), version);
+    let mut env = env();
+    env.current_dir = Some(root.to_path_buf());
+    env.vars.insert("RUSTC".into(), rustc.display().to_string());
+    run_in(&env, args)
+}
+
+#[test]
+fn without_a_declared_rust_version_the_toolchain_limits_the_choice() {
+    let manifest = format!("{HEAD}\n[dependencies]\nwasmtime = \"49\"\n");
+    let (_d, root) = workspace(&manifest, &[("wasmtime", "49.0.5")]);
+    let data = Data::embedded().unwrap();
+    let need_50 = data.majors[&50].rust_version.clone().unwrap();
+    let below = format!("{}.{}.0", need_50.major, need_50.minor - 1);
+    let at = format!("{}.{}.0", need_50.major, need_50.minor);
+    // The toolchain is too old for 50: `--to 50` refuses, naming the Rust.
+    let r = with_rustc(
+        &root,
+        &below,
+        &["upgrade", "--date", DATE, "--to", "50", "--dry-run"],
+    );
+    let short = format!("needs Rust {}.{}", need_50.major, need_50.minor);
+    assert_usage_error(&r, &[&short, "--ignore-rust-version"]);
+    let r = with_rustc(
+        &root,
+        &below,
+        &[
+            "upgrade",
+            "--date",
+            DATE,
+            "--to",
+            "50",
+            "--dry-run",
+            "--ignore-rust-version",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A toolchain new enough: the same move is fine.
+    let r = with_rustc(
+        &root,
+        &at,
+        &["upgrade", "--date", DATE, "--to", "50", "--dry-run"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The default restores support on what the old toolchain builds.
+    let r = with_rustc(
+        &root,
+        &below,
+        &["upgrade", "--date", DATE, "--dry-run", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let target = r.json()["target"].as_u64().unwrap() as u32;
+    let fits = data.majors[&target]
+        .rust_version
+        .as_ref()
+        .is_none_or(|v| *v <= semver::Version::parse(&below).unwrap());
+    assert!(fits, "{target} must build with Rust {below}");
+}
+
+#[test]
+fn an_lts_out_of_the_toolchains_reach_is_said_and_what_fits_named() {
+    let manifest = format!("{HEAD}\n[dependencies]\nwasmtime = \"27\"\n");
+    let (_d, root) = workspace(&manifest, &[("wasmtime", "27.0.0")]);
+    let data = Data::embedded().unwrap();
+    let lts = policy::newest_released_lts(DATE.parse().unwrap()).unwrap();
+    let need = data.majors[&lts].rust_version.clone().unwrap();
+    let below = format!("{}.{}.0", need.major, need.minor - 1);
+    let r = with_rustc(&root, &below, &["--date", DATE, "--format", "json"]);
+    let j = r.json();
+    let u = &train(&j, 27)["upgrade"];
+    // The newest LTS that the toolchain builds is the target ...
+    let target = u["target"].as_u64().unwrap() as u32;
+    assert!(target < lts && policy::is_lts(target), "{u:#}");
+    assert!(!u["target_version"].is_null(), "{u:#}");
+    // ... and the newer one out of reach is said, with the Rust it needs.
+    let notes: Vec<&str> = u["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let short = format!("Wasmtime {lts} (");
+    let rust = format!("needs Rust {}.{}", need.major, need.minor);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains(&short) && n.contains(&rust)),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_date_in_the_past_ignores_what_was_published_later() {
+    let data = Data::embedded().unwrap();
+    let newest = data.newest_major();
+    let released = data.majors[&newest].released;
+    let before = released.pred_opt().unwrap().to_string();
+    let r = run(&[
+        "status",
+        &newest.to_string(),
+        "--date",
+        &before,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert!(j["newest_patch"].is_null(), "{j:#}");
+    assert_ne!(j["publication"], "published");
+}

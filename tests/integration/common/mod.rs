@@ -86,6 +86,13 @@ pub fn env() -> cargo_wasmtime_support::Env {
         cache_dir: Some(root().join("target/no-registry-cache")),
         cargo_home: Some(root().join("target/no-cargo-home")),
         cargo: std::env::var_os("CARGO").map(PathBuf::from),
+        // No toolchain: cargo's cache of the compiler's version is looked
+        // for in a target directory that does not exist.
+        vars: [(
+            "CARGO_TARGET_DIR".to_string(),
+            root().join("target/no-target").display().to_string(),
+        )]
+        .into(),
         ..Default::default()
     }
 }
