@@ -367,6 +367,9 @@ pub fn first_fixed_in_line(a: &Advisory, v: &Version) -> Option<Version> {
 }
 
 /// Majors the calendar says are out (with a few days' grace) but the data has not seen.
+/// Facts older than this, from every source, are worth a refresh.
+const STALE_AFTER_DAYS: i64 = 7;
+
 fn stale_data(data: &Data, as_of: NaiveDate) -> Option<Finding> {
     let expected = policy::newest_released(as_of.checked_sub_days(Days::new(RELEASE_GRACE_DAYS))?)?;
     let known = data.newest_major();
@@ -375,7 +378,19 @@ fn stale_data(data: &Data, as_of: NaiveDate) -> Option<Finding> {
     let unseen: Vec<u32> = (known.saturating_add(1)..=expected)
         .filter(|&m| matches!(data.publication(m, as_of), Publication::Unseen { .. }))
         .collect();
+    let age = (as_of - data.provenance.date).num_days();
     let missing = match unseen.as_slice() {
+        [] if age > STALE_AFTER_DAYS => {
+            return Some(Finding::new(
+                Code::StaleData,
+                None,
+                format!(
+                    "the release facts are {age} days old (newest source: {}, {}): releases and advisories published since are unknown; run `cargo wasmtime-support refresh`",
+                    data.provenance.source.label(),
+                    data.provenance.date
+                ),
+            ));
+        }
         [] => return None,
         [one] => format!("Wasmtime {one}"),
         few if few.len() <= 4 => {

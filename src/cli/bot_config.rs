@@ -23,7 +23,15 @@ pub fn run(
         TrackArg::Lts => Track::Lts,
         TrackArg::Latest => Track::Latest,
     };
-    let plan = bot_config::plan(&inv, &data, track, common.date.unwrap_or(env.today))?;
+    let limits = crate::check::resolve::Limits {
+        as_of: common.date.unwrap_or(env.today),
+        rust: project
+            .rust_version
+            .clone()
+            .or_else(|| project.toolchain.clone()),
+        declared: project.rust_version.is_some(),
+    };
+    let plan = bot_config::plan(&inv, &data, track, &limits)?;
     if !plan.uncapped.is_empty() {
         let _ = writeln!(
             err,

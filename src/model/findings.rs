@@ -72,8 +72,8 @@ codes! {
         "a security advisory affects the exact version in use (id, aliases, title, first fixed version in the line)";
     Yanked, "yanked", Warning, "the version in use was yanked from the registry",
         "the version in use was yanked from the registry (known from cargo's index cache, a refresh, or the embedded data)";
-    StaleData, "stale-data", Note, "the calendar says majors are out that the facts predate",
-        "the calendar says majors are out that the facts predate: run `refresh`";
+    StaleData, "stale-data", Note, "the facts are over a week old, or predate majors the calendar says are out",
+        "every source of release facts is over a week old, or the calendar says majors are out that the facts predate: run `refresh`";
     MsrvGap, "msrv-gap", Note, "the upgrade target needs a newer Rust than the workspace declares",
         "the upgrade target needs a newer Rust than the workspace's `rust-version`";
     UnrecognizedVersion, "unrecognized-version", Warning, "a family crate's version matches no Wasmtime release",

@@ -7,7 +7,10 @@
 pub mod dependabot;
 pub mod renovate;
 
+use crate::check::audit::held_crates;
 use crate::check::inventory::Inventory;
+use crate::check::recommend;
+use crate::check::resolve::Limits;
 use crate::error::{Error, Result};
 use crate::input::lockfile::Source;
 use crate::model::data::Data;
@@ -59,7 +62,8 @@ impl Plan {
     }
 }
 
-pub fn plan(inv: &Inventory, data: &Data, track: Track, as_of: NaiveDate) -> Result<Plan> {
+pub fn plan(inv: &Inventory, data: &Data, track: Track, limits: &Limits) -> Result<Plan> {
+    let as_of = limits.as_of;
     let mut crates = BTreeSet::new();
     for uses in inv.trains.iter().filter(|(m, _)| **m > 0).map(|(_, u)| u) {
         for c in uses {
@@ -86,11 +90,27 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, as_of: NaiveDate) -> Res
         })?;
     let crates: Vec<String> = crates.into_iter().collect();
     let lts = policy::is_lts(train);
-    let stay_on = if lts {
-        train
-    } else {
-        policy::next_lts_after(train)
+    // An end-of-life train is let through to where the audit's advice takes
+    // it (the release that restores support, else its LTS target): a cap on
+    // a dead line would keep the bots on it.
+    let advice = recommend::recommend(data, train, &held_crates(&inv.trains[&train]), limits);
+    let eol_target = (policy::status(train, as_of) == policy::Status::Eol)
+        .then(|| {
+            advice.restore().map(|r| r.major).or_else(|| {
+                advice
+                    .target()
+                    .filter(|t| t.version.is_some())
+                    .map(|t| t.major)
+            })
+        })
+        .flatten();
+    let stay_on = match eol_target {
+        Some(target) if policy::is_lts(target) => target,
+        Some(target) => policy::next_lts_after(target),
+        None if lts => train,
+        None => policy::next_lts_after(train),
     };
+
     let mut caps: BTreeMap<Version, Vec<String>> = BTreeMap::new();
     let mut uncapped = Vec::new();
     if track == Track::Lts {
@@ -120,6 +140,12 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, as_of: NaiveDate) -> Res
     let note = match track {
         Track::Latest => format!(
             "Every Wasmtime family crate moves in one update, following each monthly major (now on {train})."
+        ),
+        Track::Lts if eol_target.is_some() => format!(
+            "Wasmtime {train} reached end of life: every family crate moves in one update, \
+             up to {stay_on} LTS (out since {}) and then its patch releases only; \
+             `cargo wasmtime-support upgrade` makes the move the bots cannot.",
+            date(stay_on)
         ),
         Track::Lts if lts => {
             let when = if released(next) {
@@ -181,8 +207,12 @@ mod tests {
         inv
     }
 
-    fn day() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+    fn day() -> Limits {
+        Limits {
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+            rust: None,
+            declared: false,
+        }
     }
 
     #[test]
@@ -192,7 +222,7 @@ mod tests {
             &[("wasmtime", "36.0.3"), ("cranelift-codegen", "0.123.3")],
             &data,
         );
-        let p = plan(&inv, &data, Track::Lts, day()).unwrap();
+        let p = plan(&inv, &data, Track::Lts, &day()).unwrap();
         assert_eq!(p.train, 36);
         assert_eq!(p.stay_on, 36);
         assert_eq!(p.caps[&Version::new(37, 0, 0)], ["wasmtime"]);
@@ -204,17 +234,39 @@ mod tests {
     fn a_non_lts_train_follows_up_to_the_next_lts() {
         let data = Data::embedded().unwrap();
         let inv = inventory(&[("wasmtime", "50.0.1")], &data);
-        let p = plan(&inv, &data, Track::Lts, day()).unwrap();
+        let p = plan(&inv, &data, Track::Lts, &day()).unwrap();
         assert_eq!((p.train, p.stay_on), (50, 60));
         assert_eq!(p.caps[&Version::new(61, 0, 0)], ["wasmtime"]);
-        let latest = plan(&inv, &data, Track::Latest, day()).unwrap();
+        let latest = plan(&inv, &data, Track::Latest, &day()).unwrap();
         assert!(latest.caps.is_empty());
+    }
+
+    #[test]
+    fn an_eol_line_is_let_through_to_where_the_advice_goes() {
+        let data = Data::embedded().unwrap();
+        // 22 ended long ago and 24 LTS ended on 2026-08-20: never capped there.
+        let inv = inventory(&[("wasmtime", "22.0.1")], &data);
+        let p = plan(&inv, &data, Track::Lts, &day()).unwrap();
+        let limits = day();
+        let advice = recommend::recommend(&data, 22, &recommend::wasmtime_only(), &limits);
+        let goal = advice.restore().map(|r| r.major).unwrap();
+        assert!(policy::is_supported(goal, limits.as_of));
+        assert_eq!(p.stay_on, goal);
+        assert!(
+            p.caps
+                .contains_key(&Version::new(u64::from(goal) + 1, 0, 0))
+        );
+        assert!(
+            !p.caps.contains_key(&Version::new(25, 0, 0)),
+            "{:?}",
+            p.caps
+        );
     }
 
     #[test]
     fn no_family_crate_is_an_error() {
         let data = Data::embedded().unwrap();
-        let e = plan(&Inventory::default(), &data, Track::Lts, day()).unwrap_err();
+        let e = plan(&Inventory::default(), &data, Track::Lts, &day()).unwrap_err();
         assert!(e.message().contains("no Wasmtime family crate"));
     }
 }
