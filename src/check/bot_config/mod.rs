@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::input::lockfile::Source;
 use crate::model::data::Data;
 use crate::model::policy;
-use chrono::NaiveDate;
 use semver::Version;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -179,6 +178,7 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, limits: &Limits) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use crate::model::family::Placement;
 
     fn inventory(versions: &[(&str, &str)], data: &Data) -> Inventory {
