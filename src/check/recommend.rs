@@ -542,4 +542,215 @@ mod tests {
             );
         }
     }
+
+    // The rule's cases, one test each (the table in docs/policy.md).
+
+    fn crates(names: &[&str]) -> Vec<(String, bool)> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.to_string(), i == 0))
+            .collect()
+    }
+
+    fn limits(date: &str, rust: Option<&str>, declared: bool) -> Limits {
+        Limits {
+            as_of: date.parse().unwrap(),
+            rust: rust.map(|r| semver::Version::parse(r).unwrap()),
+            declared,
+        }
+    }
+
+    /// A project with default features holds these for wasmtime.
+    const DEFAULT_FEATURES: [&str; 3] = [
+        "wasmtime",
+        "wasmtime-internal-component-macro",
+        "wasmtime-internal-wit-bindgen",
+    ];
+
+    #[test]
+    fn rule_r1_on_the_newest_lts() {
+        let data = Data::embedded().unwrap();
+        let u = recommend(
+            &data,
+            48,
+            &wasmtime_only(),
+            &limits("2026-12-05", None, false),
+        );
+        assert_eq!(u.advice, Advice::OnNewestLts);
+        assert_eq!(u.next_lts.major, 60);
+    }
+
+    #[test]
+    fn rule_r2_moves_through_every_supported_lts() {
+        let data = Data::embedded().unwrap();
+        let u = recommend(
+            &data,
+            27,
+            &wasmtime_only(),
+            &limits("2026-12-05", None, false),
+        );
+        assert_eq!(u.path(), [36, 48]);
+        assert!(u.target().unwrap().version.is_some());
+    }
+
+    #[test]
+    fn rule_r3_an_lts_out_of_reach_is_said() {
+        let data = Data::embedded().unwrap();
+        let need = data.majors[&48].rust_version.clone().unwrap();
+        let below = format!("{}.{}.0", need.major, need.minor - 1);
+        let u = recommend(
+            &data,
+            27,
+            &wasmtime_only(),
+            &limits("2026-12-05", Some(&below), false),
+        );
+        assert_eq!(u.path(), [36], "the newest LTS the toolchain builds");
+        assert!(
+            u.notes
+                .iter()
+                .any(|n| n.starts_with("Wasmtime 48 (") && n.contains("needs Rust")),
+            "{:?}",
+            u.notes
+        );
+        // A declared rust-version's gap is the msrv-gap finding's to say.
+        let u = recommend(
+            &data,
+            27,
+            &wasmtime_only(),
+            &limits("2026-12-05", Some(&below), true),
+        );
+        assert!(
+            u.notes.iter().all(|n| !n.contains("needs Rust")),
+            "{:?}",
+            u.notes
+        );
+    }
+
+    #[test]
+    fn rule_r4_a_short_line_is_told_by_when_to_move() {
+        let data = Data::embedded().unwrap();
+        // 51 is out and, for wasmtime alone, resolves: move to it by 50's EOL.
+        let u = recommend(
+            &data,
+            50,
+            &wasmtime_only(),
+            &limits("2026-12-05", None, false),
+        );
+        let by = u.move_by().unwrap();
+        assert_eq!(by.date, policy::eol_date(50).unwrap());
+        assert_eq!((by.next_major, by.next_version.is_some()), (51, true));
+        assert_eq!(u.back().map(|b| b.major), Some(48));
+        // With default features nothing of 51 resolves: it is said, and no
+        // version of it named.
+        let u = recommend(
+            &data,
+            50,
+            &crates(&DEFAULT_FEATURES),
+            &limits("2026-12-05", None, false),
+        );
+        let by = u.move_by().unwrap();
+        assert_eq!((by.next_major, by.next_version.as_deref()), (51, None));
+        assert!(by.unresolvable);
+        assert!(
+            u.notes
+                .iter()
+                .any(|n| n.contains("no Wasmtime 51 release resolves")),
+            "{:?}",
+            u.notes
+        );
+    }
+
+    #[test]
+    fn rule_r5_restore_where_support_lasts_longest() {
+        let data = Data::embedded().unwrap();
+        let u = recommend(
+            &data,
+            49,
+            &crates(&DEFAULT_FEATURES),
+            &limits("2026-12-05", None, false),
+        );
+        let r = u.restore().unwrap();
+        assert_eq!(r.major, 48, "not 50: less support at equal effort");
+        // An end-of-life train older than the LTS moves forward to it.
+        let day = policy::eol_date(47)
+            .unwrap()
+            .succ_opt()
+            .unwrap()
+            .to_string();
+        let u = recommend(&data, 47, &wasmtime_only(), &limits(&day, None, false));
+        assert_eq!(u.restore().map(|r| r.major), Some(48));
+    }
+
+    #[test]
+    fn rule_r6_the_newest_patch_that_resolves() {
+        let data = Data::embedded().unwrap();
+        let l = limits("2026-12-05", None, false);
+        let held = crates(&DEFAULT_FEATURES);
+        let newest = data
+            .published
+            .major(48)
+            .versions("wasmtime")
+            .last()
+            .unwrap()
+            .version
+            .clone();
+        let r = resolve::resolve(&data, 48, &held, &l);
+        let chosen = r.resolved().unwrap().subject().1.clone();
+        assert!(chosen < newest, "{chosen} {newest}");
+        let skipped = r.skipped.unwrap();
+        assert_eq!(skipped.version, newest);
+        assert!(
+            skipped
+                .phrase()
+                .contains("published without wasmtime-internal-wit-bindgen")
+        );
+        // Without the crates default features pull in, the newest resolves.
+        let alone = resolve::resolve(&data, 48, &wasmtime_only(), &l);
+        assert_eq!(alone.resolved().unwrap().subject().1, &newest);
+    }
+
+    #[test]
+    fn rule_r7_a_crate_missing_from_a_major() {
+        let data = Data::embedded().unwrap();
+        let last = data.family.get("wasi-common").unwrap().last;
+        let lts = policy::next_lts_after(last);
+        let day = policy::release_date(lts).unwrap().to_string();
+        let u = recommend(
+            &data,
+            36,
+            &crates(&["wasi-common"]),
+            &limits(&day, None, false),
+        );
+        assert!(
+            u.target()
+                .is_none_or(|t| t.major != lts || t.version.is_none())
+        );
+        assert!(
+            u.notes
+                .iter()
+                .any(|n| n.contains(&format!("wasi-common has no Wasmtime {lts} release"))),
+            "{:?}",
+            u.notes
+        );
+    }
+
+    #[test]
+    fn rule_r9_later_releases_are_not_facts() {
+        let data = Data::embedded()
+            .unwrap()
+            .until("2026-11-10".parse().unwrap());
+        assert!(!data.majors.contains_key(&51));
+        let u = recommend(
+            &data,
+            50,
+            &wasmtime_only(),
+            &limits("2026-11-10", None, false),
+        );
+        assert_eq!(u.move_by().unwrap().next_version, None);
+        assert!(
+            !u.move_by().unwrap().unresolvable,
+            "51 is not out: once published"
+        );
+    }
 }

@@ -1102,4 +1102,27 @@ winch-codegen = "0.20"
             "{e}"
         );
     }
+
+    #[test]
+    fn rule_r8_several_trains_are_unified_on_one_lts() {
+        let data = Data::embedded().unwrap();
+        let date: NaiveDate = "2026-12-05".parse().unwrap();
+        // 27 and 50: 48 LTS resolves for both, and both move there.
+        let Decision::Move(c) = decide(&data, None, &trains(&[27, 50]), &on(date), false).unwrap()
+        else {
+            panic!("27 must move");
+        };
+        assert_eq!(c.target, 48);
+        // A crate of one train that 48 lacks keeps both on the LTS that has it.
+        let last = data.family.get("wasi-common").unwrap().last;
+        let mut with_wasi = trains(&[27, 50]);
+        with_wasi
+            .get_mut(&27)
+            .unwrap()
+            .push(("wasi-common".to_string(), true));
+        let Decision::Move(c) = decide(&data, None, &with_wasi, &on(date), false).unwrap() else {
+            panic!("27 must move");
+        };
+        assert!(c.target <= last && policy::is_lts(c.target), "{}", c.target);
+    }
 }

@@ -311,3 +311,24 @@ fn the_codes_table_in_the_docs_is_the_one_in_the_code() {
         }
     }
 }
+
+#[test]
+fn every_case_of_the_rule_has_its_test() {
+    let policy = std::fs::read_to_string(root().join("docs/policy.md")).unwrap();
+    let sources: String = ["src/check/recommend.rs", "src/check/upgrade.rs"]
+        .iter()
+        .map(|p| std::fs::read_to_string(root().join(p)).unwrap())
+        .collect();
+    let rows: Vec<&str> = policy.lines().filter(|l| l.starts_with("| R")).collect();
+    assert!(rows.len() >= 9, "{rows:?}");
+    for row in rows {
+        let test = row
+            .rsplit('`')
+            .nth(1)
+            .unwrap_or_else(|| panic!("no test named in {row}"));
+        assert!(
+            sources.contains(&format!("fn {test}()")),
+            "{test} (docs/policy.md) is not a test"
+        );
+    }
+}

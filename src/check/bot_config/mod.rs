@@ -178,8 +178,8 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, limits: &Limits) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
     use crate::model::family::Placement;
+    use chrono::NaiveDate;
 
     fn inventory(versions: &[(&str, &str)], data: &Data) -> Inventory {
         let mut inv = Inventory::default();
