@@ -110,6 +110,7 @@ impl Env {
             "CARGO_NET_OFFLINE",
             "CARGO_TARGET_DIR",
             "RUSTC",
+            "RUSTUP_HOME",
             "RUSTUP_TOOLCHAIN",
             TOKEN_ENV,
         ]
@@ -448,12 +449,24 @@ pub(crate) fn toolchain_version(root: &Path, env: &Env) -> Option<Version> {
     let target = var("CARGO_TARGET_DIR")
         .map(|t| root.join(t))
         .unwrap_or_else(|| root.join("target"));
+    let rustup_home = var("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env.home.as_ref().map(|h| h.join(".rustup")));
+    let memo = cache::dir(
+        None,
+        env.cache_dir.as_deref(),
+        env.cargo_home.as_deref(),
+        env.home.as_deref(),
+    )
+    .map(|d| d.join("rustc-version"));
     let probe = toolchain::Probe {
         rustc_env: var("RUSTC").map(|r| std::ffi::OsStr::new(r.as_str())),
         rustup_toolchain: var("RUSTUP_TOOLCHAIN").map(String::as_str),
         workspace_root: Some(root),
         target_dir: Some(&target),
         path_rustc: env.rustc.as_deref(),
+        rustup_home: rustup_home.as_deref(),
+        memo: memo.as_deref(),
         ..toolchain::Probe::default()
     };
     toolchain::detect(&probe).map(|t| t.version)

@@ -54,6 +54,10 @@ pub struct Probe<'a> {
     pub path_rustc: Option<&'a Path>,
     /// How long a compiler may take to answer `-vV`.
     pub timeout: Duration,
+    /// `$RUSTUP_HOME`: where `RUSTUP_TOOLCHAIN`'s compiler is, to key the memo.
+    pub rustup_home: Option<&'a Path>,
+    /// Where the answer of `rustc -vV` is kept between runs.
+    pub memo: Option<&'a Path>,
 }
 
 impl Default for Probe<'_> {
@@ -65,6 +69,8 @@ impl Default for Probe<'_> {
             target_dir: None,
             path_rustc: None,
             timeout: RUSTC_TIMEOUT,
+            rustup_home: None,
+            memo: None,
         }
     }
 }
@@ -132,8 +138,57 @@ pub fn detect(p: &Probe) -> Option<Toolchain> {
             return found(v, Origin::CargoCache(path));
         }
     }
-    let v = run_rustc(p.path_rustc?.as_os_str(), p)?;
+    let rustc = p.path_rustc?;
+    // Asking rustup's proxy costs tens of milliseconds, more than the whole
+    // audit: the answer is kept, keyed by the toolchain's own compiler.
+    let key = p
+        .rustup_toolchain
+        .zip(p.rustup_home)
+        .and_then(|(name, home)| {
+            let compiler = home
+                .join("toolchains")
+                .join(name.trim())
+                .join("bin")
+                .join("rustc");
+            let meta = std::fs::metadata(&compiler).ok()?;
+            let mtime = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            Some(format!(
+                "{}|{}|{}",
+                compiler.display(),
+                meta.len(),
+                mtime.as_nanos()
+            ))
+        });
+    if let (Some(key), Some(memo)) = (&key, p.memo)
+        && let Some(text) = read_small(memo)
+        && let Some((k, v)) = text.trim_end().rsplit_once('\n')
+        && k == key
+        && let Ok(v) = Version::parse(v)
+    {
+        return found(v, Origin::Rustc);
+    }
+    let v = run_rustc(rustc.as_os_str(), p)?;
+    if let (Some(key), Some(memo)) = (&key, p.memo) {
+        // Only a time saver: a memo that cannot be written costs speed.
+        let _ = write_memo(memo, &format!("{key}\n{v}\n"));
+    }
     found(v, Origin::Rustc)
+}
+
+/// Replaces `path` with `text` through a uniquely named temporary file.
+fn write_memo(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().ok_or(std::io::ErrorKind::NotFound)?;
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rustc-version-")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
 /// The version in `rustc -vV` output: its `release:` line, or else the first
@@ -359,6 +414,47 @@ mod tests {
             &format!("rustc-{version}"),
             &format!("printf '{out}\\n'"),
         )
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn rustups_answer_is_kept_until_its_compiler_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let home = d.path().join("rustup");
+        let bin = home.join("toolchains/stable-x86_64-unknown-linux-gnu/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("rustc"), "a compiler").unwrap();
+        // The proxy counts how often it is asked.
+        let count = d.path().join("asked");
+        let proxy = script(
+            d.path(),
+            "rustc",
+            &format!(
+                "echo x >> {}\nprintf 'rustc 1.95.0 (abc 2026-01-01)\\nrelease: 1.95.0\\n'",
+                count.display()
+            ),
+        );
+        let memo = d.path().join("cache/rustc-version");
+        let probe = Probe {
+            rustup_toolchain: Some("stable-x86_64-unknown-linux-gnu"),
+            rustup_home: Some(&home),
+            path_rustc: Some(&proxy),
+            memo: Some(&memo),
+            ..Probe::default()
+        };
+        let asked = || {
+            std::fs::read_to_string(&count)
+                .unwrap_or_default()
+                .lines()
+                .count()
+        };
+        assert_eq!(detect(&probe).map(|t| t.version), Some(v("1.95.0")));
+        assert_eq!(detect(&probe).map(|t| t.version), Some(v("1.95.0")));
+        assert_eq!(asked(), 1, "the second answer comes from the memo");
+        // An updated toolchain is asked again.
+        std::fs::write(bin.join("rustc"), "a newer compiler").unwrap();
+        assert_eq!(detect(&probe).map(|t| t.version), Some(v("1.95.0")));
+        assert_eq!(asked(), 2);
     }
 
     #[test]
@@ -613,7 +709,7 @@ mod tests {
             workspace_root: Some(&root),
             target_dir: Some(&target),
             path_rustc: Some(&path_rustc),
-            timeout: RUSTC_TIMEOUT,
+            ..Probe::default()
         };
         let answer = |p: Probe| detect(&p).map(|t| (t.version.to_string(), t.origin.describe()));
         let is = |version: &str, origin: &str| Some((version.to_string(), origin.to_string()));
