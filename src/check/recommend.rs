@@ -38,9 +38,30 @@ use std::collections::BTreeMap;
 /// dependency) first.
 pub type TrainCrates = [(String, bool)];
 
-/// What stands for a train when only its major is known (`status 36`).
+/// `wasmtime` on its own (what the tests of the rule start from).
 pub fn wasmtime_only() -> Vec<(String, bool)> {
     vec![("wasmtime".to_string(), true)]
+}
+
+/// What stands for `name` when no lockfile says which crates come with it:
+/// the crate and the optional family crates its default features turn on,
+/// in any of `majors` (a project with default features holds them).
+pub fn with_default_features(data: &Data, name: &str, majors: &[u32]) -> Vec<(String, bool)> {
+    let mut held = vec![(name.to_string(), true)];
+    for &major in majors {
+        for d in data
+            .published
+            .major(major)
+            .versions(name)
+            .iter()
+            .flat_map(|v| v.deps.iter())
+        {
+            if d.default && !held.iter().any(|(n, _)| *n == d.name) {
+                held.push((d.name.clone(), false));
+            }
+        }
+    }
+    held
 }
 
 /// The options of one train: each major's resolution, worked out once.
@@ -109,7 +130,10 @@ impl<'a> Options<'a> {
 }
 
 pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits) -> Upgrade {
-    let default = wasmtime_only();
+    // A train of path or git crates only (Wasmtime's own workspace): judged
+    // as a project using wasmtime with its default features would be.
+    let majors: Vec<u32> = data.majors.keys().copied().collect();
+    let default = with_default_features(data, "wasmtime", &majors);
     let crates = if crates.is_empty() {
         &default[..]
     } else {

@@ -145,18 +145,7 @@ pub fn status(data: &Data, spec: &Spec, limits: &Limits) -> Result<StatusReport>
     // Asked about one crate, not a lockfile: judged as a project with its
     // default features would use it.
     let name = crate_name.clone().unwrap_or_else(|| "wasmtime".to_string());
-    let mut held = vec![(name.clone(), true)];
-    for d in data
-        .published
-        .major(major)
-        .versions(&name)
-        .iter()
-        .flat_map(|v| v.deps.iter())
-    {
-        if d.default && !held.iter().any(|(n, _)| *n == d.name) {
-            held.push((d.name.clone(), false));
-        }
-    }
+    let held = recommend::with_default_features(data, &name, &[major]);
     // The newest release cargo resolves for this crate, in its own numbering.
     let resolution = (major > 0 && data.majors.contains_key(&major))
         .then(|| resolve::resolve(data, major, &held, limits));
