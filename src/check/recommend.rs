@@ -39,6 +39,7 @@ use std::collections::BTreeMap;
 pub type TrainCrates = [(String, bool)];
 
 /// `wasmtime` on its own (what the tests of the rule start from).
+#[cfg(test)]
 pub fn wasmtime_only() -> Vec<(String, bool)> {
     vec![("wasmtime".to_string(), true)]
 }
