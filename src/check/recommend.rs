@@ -100,6 +100,25 @@ impl<'a> Options<'a> {
         self.resolution(major).resolved().cloned()
     }
 
+    /// The published majors supported on the audit's day that `keep` keeps.
+    fn supported(&self, keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        let as_of = self.limits.as_of;
+        self.data
+            .majors
+            .keys()
+            .copied()
+            .filter(|&m| keep(m) && policy::is_supported(m, as_of))
+            .collect()
+    }
+
+    /// Among `majors`, the option with the most support left (see `preference`).
+    fn best(&self, train: u32, majors: &[u32]) -> Option<(u32, Resolved)> {
+        majors
+            .iter()
+            .filter_map(|&m| Some((m, self.fits(m)?)))
+            .max_by_key(|(m, _)| preference(train, *m))
+    }
+
     /// Why `major` is no option, for a published major that is not one. A
     /// declared rust-version's gap is the `msrv-gap` finding's to say.
     fn why_not(&self, major: u32) -> Option<String> {
@@ -272,18 +291,8 @@ fn restore(opts: &Options, train: u32, note: &mut dyn FnMut(Option<String>)) -> 
     if policy::status(train, as_of) != policy::Status::Eol {
         return None;
     }
-    let supported: Vec<u32> = opts
-        .data
-        .majors
-        .keys()
-        .copied()
-        .filter(|&m| m != train && policy::is_supported(m, as_of))
-        .collect();
-    let best = supported
-        .iter()
-        .copied()
-        .filter_map(|m| Some((m, opts.fits(m)?)))
-        .max_by_key(|(m, _)| preference(train, *m));
+    let supported = opts.supported(|m| m != train);
+    let best = opts.best(train, &supported);
     // A better option that is none (needs Rust, does not resolve) is said.
     let best_major = best.as_ref().map(|(m, _)| *m);
     for &m in &supported {
@@ -318,18 +327,8 @@ fn move_by(
     if next_lts_release.is_some_and(|due| due <= eol) {
         return None;
     }
-    let forward: Vec<u32> = opts
-        .data
-        .majors
-        .keys()
-        .copied()
-        .filter(|&m| m > train && policy::is_supported(m, as_of))
-        .collect();
-    let best = forward
-        .iter()
-        .copied()
-        .filter_map(|m| Some((m, opts.fits(m)?)))
-        .max_by_key(|(m, _)| preference(train, *m));
+    let forward = opts.supported(|m| m > train);
+    let best = opts.best(train, &forward);
     for &m in &forward {
         if best.as_ref().is_none_or(|(b, _)| m > *b) {
             note(opts.why_not(m));

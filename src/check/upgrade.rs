@@ -601,34 +601,23 @@ pub fn decide(
                 return Ok(Decision::Stay(why));
             }
         },
-        Some("lts") => data
-            .majors
-            .keys()
-            .rev()
-            .copied()
-            .filter(|&m| policy::is_lts(m) && policy::is_supported(m, as_of))
-            .filter(|&m| published(data, m).is_some())
-            .find(|&m| fits(m).resolved().is_some())
-            .ok_or_else(|| {
-                Error::new(format!(
-                    "upgrade --to lts: no supported LTS release resolves for this workspace{} on {as_of}",
-                    rust_phrase(within)
-                ))
-            })?,
-        Some("latest") => data
-            .majors
-            .keys()
-            .rev()
-            .copied()
-            .filter(|&m| policy::release_date(m).is_some_and(|d| d <= as_of))
-            .filter(|&m| policy::is_supported(m, as_of) && published(data, m).is_some())
-            .find(|&m| fits(m).resolved().is_some())
-            .ok_or_else(|| {
-                Error::new(format!(
-                    "upgrade --to latest: no supported Wasmtime release resolves for this workspace{} on {as_of}",
-                    rust_phrase(within)
-                ))
-            })?,
+        Some(which @ ("lts" | "latest")) => {
+            let lts_only = which == "lts";
+            data.majors
+                .keys()
+                .rev()
+                .copied()
+                .filter(|&m| !lts_only || policy::is_lts(m))
+                .filter(|&m| policy::is_supported(m, as_of) && published(data, m).is_some())
+                .find(|&m| fits(m).resolved().is_some())
+                .ok_or_else(|| {
+                    Error::new(format!(
+                        "upgrade --to {which}: no supported {} resolves for this workspace{} on {as_of}",
+                        if lts_only { "LTS release" } else { "Wasmtime release" },
+                        rust_phrase(within)
+                    ))
+                })?
+        }
         Some(n) => {
             let major = n.parse::<u32>().map_err(|_| {
                 Error::new(format!(
