@@ -188,8 +188,8 @@ fn newest_patch(
 }
 
 /// The registry crates of a train as cargo resolves them, the subject
-/// first: `wasmtime`, else a crate the workspace depends on directly (the
-/// headline crates first), else the headline crate.
+/// first: a crate the workspace depends on directly (`wasmtime` first, then
+/// the headline crates), else `wasmtime`, else the headline crate.
 pub fn held_crates(crates: &[CrateUse]) -> Vec<(String, bool)> {
     let mut held: Vec<(String, bool)> = Vec::new();
     for c in crates
@@ -206,7 +206,7 @@ pub fn held_crates(crates: &[CrateUse]) -> Vec<(String, bool)> {
             .iter()
             .position(|h| h == name)
             .unwrap_or(usize::MAX);
-        (name != "wasmtime", !direct, headline, name.clone())
+        (!direct, name != "wasmtime", headline, name.clone())
     };
     held.sort_by_key(rank);
     held

@@ -444,3 +444,44 @@ fn allow_and_deny_change_levels_in_order() {
     assert_eq!(code, 0, "the later -W wins over --deny-eol");
     assert_eq!(r["result"]["warnings"], 3);
 }
+
+#[test]
+fn the_subject_of_a_train_is_the_workspaces_direct_dependency() {
+    // The app depends on wasmtime-environ only; the cranelift crates come
+    // with it (and sort first by name).
+    let reg = "source = \"registry+https://github.com/rust-lang/crates.io-index\"";
+    let lock = format!(
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"wasmtime-environ\",\n]\n\n\
+         [[package]]\nname = \"cranelift-bforest\"\nversion = \"0.134.0\"\n{reg}\n\n\
+         [[package]]\nname = \"cranelift-bitset\"\nversion = \"0.134.0\"\n{reg}\n\n\
+         [[package]]\nname = \"cranelift-entity\"\nversion = \"0.134.0\"\n{reg}\ndependencies = [\n \"cranelift-bitset\",\n]\n\n\
+         [[package]]\nname = \"wasmtime-environ\"\nversion = \"47.0.0\"\n{reg}\ndependencies = [\n \"cranelift-bforest\",\n \"cranelift-entity\",\n]\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Cargo.lock");
+    std::fs::write(&path, lock).unwrap();
+    let r = run(&[
+        "--lockfile",
+        path.to_str().unwrap(),
+        "--date",
+        DATE,
+        "--format",
+        "json",
+    ]);
+    let j = r.json();
+    let eol = &findings_with(&j, "eol")[0];
+    assert_eq!(eol["crate"], "wasmtime-environ", "{eol:#}");
+    let target = &train(&j, 47)["upgrade"]["target_version"];
+    assert!(
+        target.as_str().unwrap().starts_with("48.0."),
+        "told in the subject's numbering: {target}"
+    );
+    let outdated = findings_with(&j, "outdated-patch");
+    assert!(
+        outdated[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("wasmtime-environ 47.0.0 (Wasmtime 47)"),
+        "{outdated:?}"
+    );
+}

@@ -11,15 +11,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-fn findings_with<'a>(r: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
-    r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
-}
-
 #[test]
 fn wasmtime_24_0_2_is_vulnerable_and_behind_on_patches() {
     let (code, r) = audit_json("generated/wasmtime-24.0.2", &[]);

@@ -310,3 +310,13 @@ pub fn write_cargo_entry(
         .unwrap();
     path
 }
+
+/// The findings of `code` in a JSON report.
+pub fn findings_with<'a>(r: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
