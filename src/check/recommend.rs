@@ -152,8 +152,18 @@ impl<'a> Options<'a> {
 pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits) -> Upgrade {
     // A train of path or git crates only (Wasmtime's own workspace): judged
     // as a project using wasmtime with its default features would be.
-    let majors: Vec<u32> = data.majors.keys().copied().collect();
-    let default = with_default_features(data, "wasmtime", &majors);
+    // (The options are the majors supported on the day: their crate names.)
+    let majors: Vec<u32> = data
+        .majors
+        .keys()
+        .copied()
+        .filter(|&m| policy::is_supported(m, limits.as_of))
+        .collect();
+    let default = if crates.is_empty() {
+        with_default_features(data, "wasmtime", &majors)
+    } else {
+        Vec::new()
+    };
     let crates = if crates.is_empty() {
         &default[..]
     } else {

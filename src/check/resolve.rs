@@ -18,10 +18,10 @@
 //! feature is on), as cargo would see it.
 
 use crate::model::data::Data;
-use crate::model::published::{MajorPublished, PubVersion};
+use crate::model::published::{Dep, MajorPublished, PubVersion};
 use chrono::NaiveDate;
 use semver::{Version, VersionReq};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// What limits the versions cargo may choose.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,18 +274,47 @@ fn resolved(major: u32, names: &[&str], chosen: &BTreeMap<&str, &PubVersion>) ->
     }
 }
 
-type Domains<'a> = BTreeMap<&'a str, Vec<&'a PubVersion>>;
+/// The versions of one crate still possible: bit `i` is its `i`-th usable
+/// version (oldest first). A major publishes a few dozen patches at most; a
+/// crate with more keeps its newest 128, older ones never being the answer.
+type Domain = u128;
+const MAX_VERSIONS: usize = 128;
 
+/// A counted requirement of one version: the crate it names (an index), the
+/// versions of it that meet it, and the requirement itself (for reasons).
+struct Need<'a> {
+    target: usize,
+    meets: Domain,
+    dep: &'a Dep,
+}
+
+/// The resolver over one major, on bitsets: pruning a domain is a few
+/// `and`s per requirement, where comparing names and versions each time cost
+/// more than the rest of an audit.
 struct Solver<'a> {
     m: &'a MajorPublished,
-    held: BTreeSet<&'a str>,
     /// Held crates first (direct ones leading), then the crates they require.
-    order: Vec<&'a str>,
-    /// Every version usable on its own (published by the day, not yanked,
-    /// within the Rust version), before any requirement is checked.
-    usable: Domains<'a>,
+    names: Vec<&'a str>,
+    held: Vec<bool>,
+    /// Per crate, the versions usable on their own (published by the day,
+    /// not yanked, within the Rust version), oldest first.
+    versions: Vec<Vec<&'a PubVersion>>,
+    /// Per crate and version, its counted requirements.
+    needs: Vec<Vec<Vec<Need<'a>>>>,
     rust_limited: bool,
     as_of: NaiveDate,
+}
+
+/// The versions in a domain, oldest first.
+fn bits(d: Domain) -> impl DoubleEndedIterator<Item = usize> {
+    let mut v = Vec::with_capacity(d.count_ones() as usize);
+    let mut rest = d;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        v.push(i);
+        rest &= rest - 1;
+    }
+    v.into_iter()
 }
 
 impl<'a> Solver<'a> {
@@ -295,25 +324,23 @@ impl<'a> Solver<'a> {
         as_of: NaiveDate,
         rust: Option<&Version>,
     ) -> Solver<'a> {
-        let held_set: BTreeSet<&str> = held.iter().copied().collect();
-        let mut order: Vec<&str> = held.to_vec();
+        let counts = |d: &Dep| !d.optional || held.contains(&d.name.as_str());
+        let mut names: Vec<&str> = held.to_vec();
         let mut i = 0;
-        while i < order.len() {
-            for v in m.versions(order[i]) {
-                for d in v.deps.iter() {
-                    if (!d.optional || held_set.contains(d.name.as_str()))
-                        && !order.contains(&d.name.as_str())
-                    {
-                        order.push(d.name.as_str());
+        while i < names.len() {
+            for v in m.versions(names[i]) {
+                for d in v.deps.iter().filter(|d| counts(d)) {
+                    if !names.contains(&d.name.as_str()) {
+                        names.push(d.name.as_str());
                     }
                 }
             }
             i += 1;
         }
-        let usable = order
+        let versions: Vec<Vec<&PubVersion>> = names
             .iter()
             .map(|&n| {
-                let ok = m
+                let ok: Vec<&PubVersion> = m
                     .versions(n)
                     .iter()
                     .filter(|v| {
@@ -323,44 +350,81 @@ impl<'a> Solver<'a> {
                             && rust.is_none_or(|r| v.rust.as_ref().is_none_or(|vr| vr <= r))
                     })
                     .collect();
-                (n, ok)
+                let skip = ok.len().saturating_sub(MAX_VERSIONS);
+                ok[skip..].to_vec()
+            })
+            .collect();
+        let index = |n: &str| names.iter().position(|x| *x == n);
+        let needs = versions
+            .iter()
+            .map(|vs| {
+                vs.iter()
+                    .map(|v| {
+                        v.deps
+                            .iter()
+                            .filter(|d| counts(d))
+                            .filter_map(|d| {
+                                let target = index(&d.name)?;
+                                let meets = versions[target]
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, u)| d.req.matches(&u.version))
+                                    .fold(0, |acc, (i, _)| acc | (1 << i));
+                                Some(Need {
+                                    target,
+                                    meets,
+                                    dep: d,
+                                })
+                            })
+                            .collect()
+                    })
+                    .collect()
             })
             .collect();
         Solver {
             m,
-            held: held_set,
-            order,
-            usable,
+            held: (0..names.len()).map(|i| i < held.len()).collect(),
+            names,
+            versions,
+            needs,
             rust_limited: rust.is_some(),
             as_of,
         }
     }
 
-    fn counts(&self, d: &crate::model::published::Dep) -> bool {
-        !d.optional || self.held.contains(d.name.as_str())
+    fn usable(&self) -> Vec<Domain> {
+        self.versions
+            .iter()
+            .map(|vs| {
+                if vs.len() == MAX_VERSIONS {
+                    Domain::MAX
+                } else {
+                    (1 << vs.len()) - 1
+                }
+            })
+            .collect()
     }
 
     /// Removes versions whose counted requirements nothing in the domains meets.
-    fn prune(&self, dom: &mut Domains<'a>) {
+    fn prune(&self, dom: &mut [Domain]) {
         loop {
             let mut changed = false;
-            for &c in &self.order {
-                let before = dom.get(c).map_or(0, Vec::len);
-                let keep: Vec<&PubVersion> = dom
-                    .get(c)
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|v| {
-                        v.deps.iter().filter(|d| self.counts(d)).all(|d| {
-                            dom.get(d.name.as_str())
-                                .is_some_and(|ds| ds.iter().any(|u| d.req.matches(&u.version)))
-                        })
-                    })
-                    .collect();
-                if keep.len() != before {
+            for c in 0..dom.len() {
+                let mut keep = dom[c];
+                let mut rest = dom[c];
+                while rest != 0 {
+                    let v = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    if self.needs[c][v]
+                        .iter()
+                        .any(|n| dom[n.target] & n.meets == 0)
+                    {
+                        keep &= !(1 << v);
+                    }
+                }
+                if keep != dom[c] {
+                    dom[c] = keep;
                     changed = true;
-                    dom.insert(c, keep);
                 }
             }
             if !changed {
@@ -370,50 +434,43 @@ impl<'a> Solver<'a> {
     }
 
     fn solve(&self) -> Option<BTreeMap<&'a str, &'a PubVersion>> {
-        let mut dom = self.usable.clone();
+        let mut dom = self.usable();
         self.prune(&mut dom);
         let mut budget = BUDGET;
         let chosen = self.choose(dom, 0, &mut budget)?;
-        Some(chosen)
+        Some(
+            chosen
+                .iter()
+                .enumerate()
+                .filter_map(|(c, &d)| {
+                    let v = bits(d).next_back()?;
+                    Some((self.names[c], self.versions[c][v]))
+                })
+                .collect(),
+        )
     }
 
-    fn choose(
-        &self,
-        dom: Domains<'a>,
-        i: usize,
-        budget: &mut usize,
-    ) -> Option<BTreeMap<&'a str, &'a PubVersion>> {
-        if self
-            .held
-            .iter()
-            .any(|h| dom.get(h).is_none_or(Vec::is_empty))
-        {
+    fn choose(&self, dom: Vec<Domain>, c: usize, budget: &mut usize) -> Option<Vec<Domain>> {
+        if (0..dom.len()).any(|h| self.held[h] && dom[h] == 0) {
             return None;
         }
-        let Some(&c) = self.order.get(i) else {
-            return Some(
-                dom.into_iter()
-                    .filter_map(|(n, vs)| Some((n, *vs.first()?)))
-                    .collect(),
-            );
-        };
-        let candidates = dom.get(c).cloned().unwrap_or_default();
-        if candidates.is_empty() {
-            // Nothing left requires it (pruning removed whatever did).
-            return self.choose(dom, i + 1, budget);
+        if c == dom.len() {
+            return Some(dom);
         }
-        for v in candidates.iter().rev() {
+        if dom[c] == 0 {
+            // Nothing left requires it (pruning removed whatever did).
+            return self.choose(dom, c + 1, budget);
+        }
+        for v in bits(dom[c]).rev() {
             *budget = budget.checked_sub(1)?;
             let mut next = dom.clone();
-            next.insert(c, vec![v]);
-            for d in v.deps.iter().filter(|d| self.counts(d)) {
-                if let Some(ds) = next.get_mut(d.name.as_str()) {
-                    ds.retain(|u| d.req.matches(&u.version));
-                }
+            next[c] = 1 << v;
+            for n in &self.needs[c][v] {
+                next[n.target] &= n.meets;
             }
             self.prune(&mut next);
-            if next.get(c).is_some_and(|vs| !vs.is_empty())
-                && let Some(found) = self.choose(next, i + 1, budget)
+            if next[c] != 0
+                && let Some(found) = self.choose(next, c + 1, budget)
             {
                 return Some(found);
             }
@@ -421,9 +478,13 @@ impl<'a> Solver<'a> {
         None
     }
 
+    fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| *n == name)
+    }
+
     /// The newest version of `name` usable on its own.
     fn newest_published(&self, name: &str) -> Option<&'a PubVersion> {
-        self.usable.get(name)?.last().copied()
+        self.versions[self.index(name)?].last().copied()
     }
 
     /// Why the newest usable version of `name` does not resolve.
@@ -448,28 +509,34 @@ impl<'a> Solver<'a> {
     /// Follows the first requirement of `v` that fails down to a crate
     /// version the registry does not have.
     fn explain_version(&self, name: &str, v: &'a PubVersion, depth: usize) -> Skipped {
-        let mut pruned = self.usable.clone();
-        self.prune(&mut pruned);
         let here = |why| Skipped {
             krate: name.to_string(),
             version: v.version.clone(),
             why,
         };
-        for d in v.deps.iter().filter(|d| self.counts(d)) {
-            let meets = |dom: &Domains<'a>| {
-                dom.get(d.name.as_str())
-                    .into_iter()
-                    .flatten()
-                    .filter(|u| d.req.matches(&u.version))
-                    .max_by(|a, b| a.version.cmp(&b.version))
-                    .copied()
-            };
-            if meets(&pruned).is_some() {
+        let Some(c) = self.index(name) else {
+            return here(Why::Missing {
+                krate: name.to_string(),
+                req: VersionReq::STAR,
+            });
+        };
+        let Some(at) = self.versions[c].iter().position(|u| std::ptr::eq(*u, v)) else {
+            return here(Why::Missing {
+                krate: name.to_string(),
+                req: VersionReq::STAR,
+            });
+        };
+        let usable = self.usable();
+        let mut pruned = usable.clone();
+        self.prune(&mut pruned);
+        for n in &self.needs[c][at] {
+            if pruned[n.target] & n.meets != 0 {
                 continue;
             }
-            let Some(next) = meets(&self.usable) else {
+            let d = n.dep;
+            let Some(next) = bits(usable[n.target] & n.meets).next_back() else {
                 // Usable but for the Rust version: that is the reason.
-                let published = self
+                let rust = self
                     .m
                     .versions(&d.name)
                     .iter()
@@ -477,7 +544,7 @@ impl<'a> Solver<'a> {
                     .filter(|u| u.day.is_none_or(|day| day <= self.as_of))
                     .find_map(|u| u.rust.clone())
                     .filter(|_| self.rust_limited);
-                return match published {
+                return match rust {
                     Some(rust) => here(Why::NeedsRust(rust)),
                     None => here(Why::Missing {
                         krate: d.name.clone(),
@@ -486,12 +553,9 @@ impl<'a> Solver<'a> {
                 };
             };
             if depth < 8 {
-                let deeper = self.explain_version(&d.name, next, depth + 1);
-                return Skipped {
-                    krate: name.to_string(),
-                    version: v.version.clone(),
-                    why: deeper.why,
-                };
+                let deeper =
+                    self.explain_version(&d.name, self.versions[n.target][next], depth + 1);
+                return here(deeper.why);
             }
         }
         here(Why::Missing {

@@ -53,6 +53,13 @@ impl MajorPublished {
         self.crates.get(name).map_or(&[], Vec::as_slice)
     }
 
+    fn forget_after(&mut self, day: NaiveDate) {
+        for list in self.crates.values_mut() {
+            list.retain(|v| v.day.is_none_or(|d| d <= day));
+        }
+        self.crates.retain(|_, l| !l.is_empty());
+    }
+
     fn add(&mut self, name: &str, v: PubVersion) {
         let list = self.crates.entry(name.to_string()).or_default();
         match list.binary_search_by(|x| x.version.cmp(&v.version)) {
@@ -89,6 +96,8 @@ pub struct Published {
     pub embedded_date: NaiveDate,
     majors: BTreeMap<u32, Slot>,
     family: Family,
+    /// Nothing published after this day is a fact (see `until`).
+    until: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +150,7 @@ impl Published {
             embedded_date: header.data_date,
             majors,
             family: family.clone(),
+            until: None,
         })
     }
 
@@ -150,6 +160,7 @@ impl Published {
             embedded_date: date,
             majors: BTreeMap::new(),
             family: family.clone(),
+            until: None,
         }
     }
 
@@ -166,6 +177,9 @@ impl Published {
                 .unwrap_or_default();
             for (name, v) in &slot.added {
                 m.add(name, v.clone());
+            }
+            if let Some(day) = self.until {
+                m.forget_after(day);
             }
             m
         })
@@ -206,15 +220,12 @@ impl Published {
 
     /// Forgets what was published after `day` (an audit `--date` in the past).
     pub fn until(&mut self, day: NaiveDate) {
-        let keys: Vec<u32> = self.majors.keys().copied().collect();
-        for major in keys {
-            let mut m = self.major(major).clone();
-            for list in m.crates.values_mut() {
-                list.retain(|v| v.day.is_none_or(|d| d <= day));
+        self.until = Some(self.until.map_or(day, |d| d.min(day)));
+        // Majors already read are cut now; the others when they are read.
+        for slot in self.majors.values_mut() {
+            if let Some(m) = slot.parsed.get_mut() {
+                m.forget_after(day);
             }
-            m.crates.retain(|_, l| !l.is_empty());
-            let slot = self.majors.entry(major).or_default();
-            slot.parsed = OnceLock::from(m);
         }
     }
 
@@ -291,16 +302,32 @@ fn decode(raw: &str, family: &Family) -> Option<MajorPublished> {
                 .get(deps)?
                 .iter()
                 .filter_map(|(dep, req, optional, default)| {
-                    let req = match req.as_str() {
-                        "=" | "^" | "~" => {
+                    let op = match req.as_str() {
+                        "=" => Some(semver::Op::Exact),
+                        "^" => Some(semver::Op::Caret),
+                        "~" => Some(semver::Op::Tilde),
+                        _ => None,
+                    };
+                    // Built, not formatted and parsed: an audit decodes
+                    // thousands of these.
+                    let req = match op {
+                        Some(op) => {
                             let same = family.version_for(dep, line.major, version.patch)?;
-                            format!("{req}{same}")
+                            VersionReq {
+                                comparators: vec![semver::Comparator {
+                                    op,
+                                    major: same.major,
+                                    minor: Some(same.minor),
+                                    patch: Some(same.patch),
+                                    pre: same.pre,
+                                }],
+                            }
                         }
-                        _ => req.clone(),
+                        None => VersionReq::parse(req).ok()?,
                     };
                     Some(Dep {
                         name: dep.clone(),
-                        req: VersionReq::parse(&req).ok()?,
+                        req,
                         optional: *optional,
                         default: *default,
                     })
