@@ -179,7 +179,7 @@ fn newest_patch(
     opts: &Options,
     release: Option<&releases::Release>,
 ) -> Option<Version> {
-    if major == 0 || held.is_empty() || data.published.major(major).crates.is_empty() {
+    if major == 0 || held.is_empty() || data.published.major(major).is_empty() {
         return release.and_then(|r| r.latest_patch.clone());
     }
     resolve::resolve(data, major, held, &opts.limits())

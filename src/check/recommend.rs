@@ -50,15 +50,9 @@ pub fn wasmtime_only() -> Vec<(String, bool)> {
 pub fn with_default_features(data: &Data, name: &str, majors: &[u32]) -> Vec<(String, bool)> {
     let mut held = vec![(name.to_string(), true)];
     for &major in majors {
-        for d in data
-            .published
-            .major(major)
-            .versions(name)
-            .iter()
-            .flat_map(|v| v.deps.iter())
-        {
-            if d.default && !held.iter().any(|(n, _)| *n == d.name) {
-                held.push((d.name.clone(), false));
+        for dep in data.published.major(major).default_deps(name) {
+            if !held.iter().any(|(n, _)| *n == dep) {
+                held.push((dep, false));
             }
         }
     }
@@ -112,11 +106,19 @@ impl<'a> Options<'a> {
     }
 
     /// Among `majors`, the option with the most support left (see `preference`).
-    fn best(&self, train: u32, majors: &[u32]) -> Option<(u32, Resolved)> {
-        majors
-            .iter()
-            .filter_map(|&m| Some((m, self.fits(m)?)))
-            .max_by_key(|(m, _)| preference(train, *m))
+    /// Tried in that order, so only what is needed is resolved; with the
+    /// majors tried first that are no option.
+    fn best(&self, train: u32, majors: &[u32]) -> (Option<(u32, Resolved)>, Vec<u32>) {
+        let mut ordered = majors.to_vec();
+        ordered.sort_by_key(|&m| std::cmp::Reverse(preference(train, m)));
+        let mut passed = Vec::new();
+        for m in ordered {
+            if let Some(r) = self.fits(m) {
+                return (Some((m, r)), passed);
+            }
+            passed.push(m);
+        }
+        (None, passed)
     }
 
     /// Why `major` is no option, for a published major that is not one. A
@@ -152,15 +154,12 @@ impl<'a> Options<'a> {
 pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits) -> Upgrade {
     // A train of path or git crates only (Wasmtime's own workspace): judged
     // as a project using wasmtime with its default features would be.
-    // (The options are the majors supported on the day: their crate names.)
-    let majors: Vec<u32> = data
-        .majors
-        .keys()
-        .copied()
-        .filter(|&m| policy::is_supported(m, limits.as_of))
-        .collect();
+    // (The crate names of the newest supported LTS, which is an option of
+    // nearly every train; renamed crates are followed to it anyway.)
     let default = if crates.is_empty() {
-        with_default_features(data, "wasmtime", &majors)
+        let lts = policy::supported_lts(limits.as_of).last().copied();
+        let major = lts.unwrap_or_else(|| data.newest_major());
+        with_default_features(data, "wasmtime", &[major])
     } else {
         Vec::new()
     };
@@ -302,13 +301,10 @@ fn restore(opts: &Options, train: u32, note: &mut dyn FnMut(Option<String>)) -> 
         return None;
     }
     let supported = opts.supported(|m| m != train);
-    let best = opts.best(train, &supported);
+    let (best, passed) = opts.best(train, &supported);
     // A better option that is none (needs Rust, does not resolve) is said.
-    let best_major = best.as_ref().map(|(m, _)| *m);
-    for &m in &supported {
-        if best_major.is_none_or(|b| preference(train, m) > preference(train, b)) {
-            note(opts.why_not(m));
-        }
+    for m in passed {
+        note(opts.why_not(m));
     }
     let (major, resolved) = best?;
     note(opts.skipped(major));
@@ -338,11 +334,9 @@ fn move_by(
         return None;
     }
     let forward = opts.supported(|m| m > train);
-    let best = opts.best(train, &forward);
-    for &m in &forward {
-        if best.as_ref().is_none_or(|(b, _)| m > *b) {
-            note(opts.why_not(m));
-        }
+    let (best, passed) = opts.best(train, &forward);
+    for m in passed {
+        note(opts.why_not(m));
     }
     let (next, version, krate) = match best.clone() {
         Some((m, r)) => {

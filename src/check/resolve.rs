@@ -20,6 +20,7 @@
 use crate::model::data::Data;
 use crate::model::published::{Dep, MajorPublished, PubVersion};
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use semver::{Version, VersionReq};
 use std::collections::BTreeMap;
 
@@ -218,6 +219,9 @@ pub fn resolve(data: &Data, major: u32, crates: &[(String, bool)], limits: &Limi
     let unlimited = resolved(major, &names, &unlimited);
     let limited = match &limits.rust {
         None => Ok(unlimited.clone()),
+        // What resolves fits already: the newest choices stay the choices
+        // when only versions it does not use are taken away.
+        Some(rust) if unlimited.rust.as_ref().is_none_or(|r| r <= rust) => Ok(unlimited.clone()),
         Some(rust) => {
             let solver = Solver::new(m, &names, limits.as_of, Some(rust));
             match solver.solve() {
@@ -305,6 +309,31 @@ struct Solver<'a> {
     as_of: NaiveDate,
 }
 
+/// The versions of `versions` (ascending) that `req` accepts. Nearly every
+/// family requirement is one exact version: found by bisection.
+fn meeting(versions: &[&PubVersion], req: &VersionReq) -> Domain {
+    if let [c] = req.comparators.as_slice()
+        && c.op == semver::Op::Exact
+        && let (Some(minor), Some(patch)) = (c.minor, c.patch)
+    {
+        let wanted = Version {
+            major: c.major,
+            minor,
+            patch,
+            pre: c.pre.clone(),
+            build: semver::BuildMetadata::EMPTY,
+        };
+        return versions
+            .binary_search_by(|u| u.version.cmp_precedence(&wanted))
+            .map_or(0, |i| 1 << i);
+    }
+    versions
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| req.matches(&u.version))
+        .fold(0, |acc, (i, _)| acc | (1 << i))
+}
+
 /// The versions in a domain, oldest first.
 fn bits(d: Domain) -> impl DoubleEndedIterator<Item = usize> {
     let mut v = Vec::with_capacity(d.count_ones() as usize);
@@ -324,13 +353,17 @@ impl<'a> Solver<'a> {
         as_of: NaiveDate,
         rust: Option<&Version>,
     ) -> Solver<'a> {
-        let counts = |d: &Dep| !d.optional || held.contains(&d.name.as_str());
+        let held_set: FxHashMap<&str, ()> = held.iter().map(|&h| (h, ())).collect();
+        let counts = |d: &Dep| !d.optional || held_set.contains_key(d.name.as_str());
         let mut names: Vec<&str> = held.to_vec();
+        let mut index: FxHashMap<&str, usize> =
+            names.iter().enumerate().map(|(i, &n)| (n, i)).collect();
         let mut i = 0;
         while i < names.len() {
             for v in m.versions(names[i]) {
                 for d in v.deps.iter().filter(|d| counts(d)) {
-                    if !names.contains(&d.name.as_str()) {
+                    if !index.contains_key(d.name.as_str()) {
+                        index.insert(d.name.as_str(), names.len());
                         names.push(d.name.as_str());
                     }
                 }
@@ -354,7 +387,6 @@ impl<'a> Solver<'a> {
                 ok[skip..].to_vec()
             })
             .collect();
-        let index = |n: &str| names.iter().position(|x| *x == n);
         let needs = versions
             .iter()
             .map(|vs| {
@@ -364,12 +396,8 @@ impl<'a> Solver<'a> {
                             .iter()
                             .filter(|d| counts(d))
                             .filter_map(|d| {
-                                let target = index(&d.name)?;
-                                let meets = versions[target]
-                                    .iter()
-                                    .enumerate()
-                                    .filter(|(_, u)| d.req.matches(&u.version))
-                                    .fold(0, |acc, (i, _)| acc | (1 << i));
+                                let target = *index.get(d.name.as_str())?;
+                                let meets = meeting(&versions[target], &d.req);
                                 Some(Need {
                                     target,
                                     meets,

@@ -42,26 +42,121 @@ pub struct Dep {
     pub default: bool,
 }
 
-/// One major's crates, each with its versions in ascending order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One major's crates, each with its versions in ascending order. A crate's
+/// versions are decoded when first asked for: the resolver reads a few
+/// dozen of a major's ninety-odd crates.
+#[derive(Debug, Clone, Default)]
 pub struct MajorPublished {
-    pub crates: BTreeMap<String, Vec<PubVersion>>,
+    crates: BTreeMap<String, Versions>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Versions {
+    encoded: Option<Encoded>,
+    decoded: OnceLock<Vec<PubVersion>>,
+}
+
+/// One crate's line of a major as embedded, with what decoding needs.
+#[derive(Debug, Clone)]
+struct Encoded {
+    major: u32,
+    versions: Vec<EncodedVersion>,
+    deps: Arc<Vec<Vec<EncodedDep>>>,
+    family: Arc<Family>,
+    until: Option<NaiveDate>,
+}
+
+impl Versions {
+    fn get(&self) -> &[PubVersion] {
+        self.decoded.get_or_init(|| {
+            let Some(e) = &self.encoded else {
+                return Vec::new();
+            };
+            let mut list = decode_versions(e).unwrap_or_default();
+            if let Some(day) = e.until {
+                list.retain(|v| v.day.is_none_or(|d| d <= day));
+            }
+            list
+        })
+    }
+
+    fn get_mut(&mut self) -> &mut Vec<PubVersion> {
+        self.get();
+        self.decoded.get_mut().expect("decoded just now")
+    }
+}
+
+impl PartialEq for MajorPublished {
+    fn eq(&self, other: &MajorPublished) -> bool {
+        self.names().eq(other.names())
+            && self.names().all(|n| self.versions(n) == other.versions(n))
+    }
 }
 
 impl MajorPublished {
     pub fn versions(&self, name: &str) -> &[PubVersion] {
-        self.crates.get(name).map_or(&[], Vec::as_slice)
+        self.crates.get(name).map_or(&[], Versions::get)
+    }
+
+    /// The optional family crates that `name`'s default features turn on,
+    /// in any of its versions (read without decoding the versions).
+    pub fn default_deps(&self, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |dep: &str| {
+            if !out.iter().any(|o| o == dep) {
+                out.push(dep.to_string());
+            }
+        };
+        let Some(v) = self.crates.get(name) else {
+            return out;
+        };
+        match (&v.encoded, v.decoded.get()) {
+            (Some(e), None) => {
+                let mut seen: Vec<usize> = Vec::new();
+                for &(.., set) in &e.versions {
+                    if seen.contains(&set) {
+                        continue;
+                    }
+                    seen.push(set);
+                    for &(dep, _, _, default) in e.deps.get(set).into_iter().flatten() {
+                        if default {
+                            push(dep);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for d in v.get().iter().flat_map(|v| v.deps.iter()) {
+                    if d.default {
+                        push(&d.name);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The crates of the major, by name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.crates.keys().map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.crates.is_empty()
     }
 
     fn forget_after(&mut self, day: NaiveDate) {
-        for list in self.crates.values_mut() {
-            list.retain(|v| v.day.is_none_or(|d| d <= day));
+        for v in self.crates.values_mut() {
+            match (&mut v.encoded, v.decoded.get_mut()) {
+                (_, Some(list)) => list.retain(|v| v.day.is_none_or(|d| d <= day)),
+                (Some(e), None) => e.until = Some(e.until.map_or(day, |d| d.min(day))),
+                (None, None) => {}
+            }
         }
-        self.crates.retain(|_, l| !l.is_empty());
     }
 
     fn add(&mut self, name: &str, v: PubVersion) {
-        let list = self.crates.entry(name.to_string()).or_default();
+        let list = self.crates.entry(name.to_string()).or_default().get_mut();
         match list.binary_search_by(|x| x.version.cmp(&v.version)) {
             Ok(i) => {
                 // A newer source knows better; keep what it does not say.
@@ -95,7 +190,7 @@ pub struct Published {
     /// The day the embedded facts were taken.
     pub embedded_date: NaiveDate,
     majors: BTreeMap<u32, Slot>,
-    family: Family,
+    family: Arc<Family>,
     /// Nothing published after this day is a fact (see `until`).
     until: Option<NaiveDate>,
 }
@@ -111,16 +206,16 @@ struct Header {
 /// `~` alone means that operator with the dependency's own version of the
 /// same release (what nearly every family requirement is).
 /// `[name, req, optional, on by default]`.
-type EncodedDep = (String, String, bool, bool);
+type EncodedDep<S = &'static str> = (S, S, bool, bool);
 
 /// `[version, day, rust-version, yanked, index of its deps list]`.
-type EncodedVersion = (String, Option<NaiveDate>, Option<String>, bool, usize);
+type EncodedVersion<S = &'static str> = (S, Option<NaiveDate>, Option<S>, bool, usize);
 
 #[derive(Deserialize, Serialize)]
-struct MajorLine {
+struct MajorLine<S: Ord> {
     major: u32,
-    deps: Vec<Vec<EncodedDep>>,
-    crates: BTreeMap<String, Vec<EncodedVersion>>,
+    deps: Vec<Vec<EncodedDep<S>>>,
+    crates: BTreeMap<S, Vec<EncodedVersion<S>>>,
 }
 
 impl Published {
@@ -149,7 +244,7 @@ impl Published {
         Ok(Published {
             embedded_date: header.data_date,
             majors,
-            family: family.clone(),
+            family: Arc::new(family.clone()),
             until: None,
         })
     }
@@ -159,7 +254,7 @@ impl Published {
         Published {
             embedded_date: date,
             majors: BTreeMap::new(),
-            family: family.clone(),
+            family: Arc::new(family.clone()),
             until: None,
         }
     }
@@ -247,13 +342,13 @@ impl Published {
     }
 }
 
-fn encode(major: u32, m: &MajorPublished, family: &Family) -> MajorLine {
-    let mut deps: Vec<Vec<EncodedDep>> = Vec::new();
+fn encode(major: u32, m: &MajorPublished, family: &Family) -> MajorLine<String> {
+    let mut deps: Vec<Vec<EncodedDep<String>>> = Vec::new();
     let mut crates = BTreeMap::new();
-    for (name, versions) in &m.crates {
+    for name in m.names() {
         let mut list = Vec::new();
-        for v in versions {
-            let set: Vec<EncodedDep> = v
+        for v in m.versions(name) {
+            let set: Vec<EncodedDep<String>> = v
                 .deps
                 .iter()
                 .map(|d| {
@@ -281,7 +376,7 @@ fn encode(major: u32, m: &MajorPublished, family: &Family) -> MajorLine {
                 index,
             ));
         }
-        crates.insert(name.clone(), list);
+        crates.insert(name.to_string(), list);
     }
     MajorLine {
         major,
@@ -290,61 +385,84 @@ fn encode(major: u32, m: &MajorPublished, family: &Family) -> MajorLine {
     }
 }
 
-fn decode(raw: &str, family: &Family) -> Option<MajorPublished> {
-    let line: MajorLine = serde_json::from_str(raw).ok()?;
-    let mut out = MajorPublished::default();
-    for (name, versions) in line.crates {
-        let mut list = Vec::with_capacity(versions.len());
-        for (version, day, rust, yanked, deps) in versions {
-            let version = Version::parse(&version).ok()?;
-            let deps: Arc<[Dep]> = line
-                .deps
-                .get(deps)?
-                .iter()
-                .filter_map(|(dep, req, optional, default)| {
-                    let op = match req.as_str() {
-                        "=" => Some(semver::Op::Exact),
-                        "^" => Some(semver::Op::Caret),
-                        "~" => Some(semver::Op::Tilde),
-                        _ => None,
-                    };
-                    // Built, not formatted and parsed: an audit decodes
-                    // thousands of these.
-                    let req = match op {
-                        Some(op) => {
-                            let same = family.version_for(dep, line.major, version.patch)?;
-                            VersionReq {
-                                comparators: vec![semver::Comparator {
-                                    op,
-                                    major: same.major,
-                                    minor: Some(same.minor),
-                                    patch: Some(same.patch),
-                                    pre: same.pre,
-                                }],
-                            }
+/// Reads a line without copying its strings: they stay in the binary's text.
+fn decode(raw: &'static str, family: &Arc<Family>) -> Option<MajorPublished> {
+    let line: MajorLine<&'static str> = serde_json::from_str(raw).ok()?;
+    let deps = Arc::new(line.deps);
+    let crates = line
+        .crates
+        .into_iter()
+        .map(|(name, versions)| {
+            let encoded = Encoded {
+                major: line.major,
+                versions,
+                deps: deps.clone(),
+                family: family.clone(),
+                until: None,
+            };
+            (
+                name.to_string(),
+                Versions {
+                    encoded: Some(encoded),
+                    decoded: OnceLock::new(),
+                },
+            )
+        })
+        .collect();
+    Some(MajorPublished { crates })
+}
+
+fn decode_versions(e: &Encoded) -> Option<Vec<PubVersion>> {
+    let family = &*e.family;
+    let mut list = Vec::with_capacity(e.versions.len());
+    for (version, day, rust, yanked, deps) in &e.versions {
+        let version = Version::parse(version).ok()?;
+        let deps: Arc<[Dep]> = e
+            .deps
+            .get(*deps)?
+            .iter()
+            .filter_map(|(dep, req, optional, default)| {
+                let op = match *req {
+                    "=" => Some(semver::Op::Exact),
+                    "^" => Some(semver::Op::Caret),
+                    "~" => Some(semver::Op::Tilde),
+                    _ => None,
+                };
+                // Built, not formatted and parsed: an audit decodes
+                // thousands of these.
+                let req = match op {
+                    Some(op) => {
+                        let same = family.version_for(dep, e.major, version.patch)?;
+                        VersionReq {
+                            comparators: vec![semver::Comparator {
+                                op,
+                                major: same.major,
+                                minor: Some(same.minor),
+                                patch: Some(same.patch),
+                                pre: same.pre,
+                            }],
                         }
-                        None => VersionReq::parse(req).ok()?,
-                    };
-                    Some(Dep {
-                        name: dep.clone(),
-                        req,
-                        optional: *optional,
-                        default: *default,
-                    })
+                    }
+                    None => VersionReq::parse(req).ok()?,
+                };
+                Some(Dep {
+                    name: dep.to_string(),
+                    req,
+                    optional: *optional,
+                    default: *default,
                 })
-                .collect();
-            list.push(PubVersion {
-                version,
-                day,
-                rust: rust.as_deref().and_then(crate::model::data::rust_version),
-                yanked,
-                deps,
-            });
-        }
-        list.sort_by(|a, b| a.version.cmp(&b.version));
-        out.crates.insert(name, list);
+            })
+            .collect();
+        list.push(PubVersion {
+            version,
+            day: *day,
+            rust: rust.and_then(crate::model::data::rust_version),
+            yanked: *yanked,
+            deps,
+        });
     }
-    Some(out)
+    list.sort_by(|a, b| a.version.cmp(&b.version));
+    Some(list)
 }
 
 #[cfg(test)]
@@ -375,12 +493,13 @@ mod tests {
             majors: BTreeMap::new(),
             ..p.clone()
         };
-        let text = p.to_jsonl();
+        // Leaked: decoding borrows from text that lives as long as the binary's.
+        let text: &'static str = Box::leak(p.to_jsonl().into_boxed_str());
         let first = text.lines().nth(1).unwrap();
-        let decoded = decode(first, &data.family).unwrap();
+        let decoded = decode(first, &Arc::new(data.family.clone())).unwrap();
         let major: u32 = first[9..].split(',').next().unwrap().parse().unwrap();
         assert_eq!(&decoded, p.major(major));
-        assert!(again.major(major).crates.is_empty());
+        assert!(again.major(major).is_empty());
     }
 
     #[test]
