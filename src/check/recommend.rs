@@ -192,6 +192,11 @@ pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits)
     let on_newest = policy::is_lts(train) && newest_lts.is_none_or(|n| train >= n);
     if train > 0 && data.majors.contains_key(&train) {
         note(opts.skipped(train));
+        // The line in use itself out of the toolchain's reach is said too
+        // (`msrv-gap` speaks of targets only).
+        if let Err(b @ resolve::Blocked::NeedsRust { .. }) = opts.resolution(train).outcome {
+            note(Some(b.phrase(train)));
+        }
     }
     let advice = match newer_supported.last() {
         _ if on_newest => None,

@@ -808,6 +808,10 @@ fn default_target(
                             "move on with `--to {}` (Wasmtime {})",
                             m.next_major, m.next_major
                         ),
+                        Some(m) if m.unresolvable => format!(
+                            "move on to Wasmtime {} once a release of it resolves for this workspace (none does yet)",
+                            m.next_major
+                        ),
                         _ => {
                             let month = train + 1;
                             let when = data.publication(month, as_of).phrase(data.data_date);

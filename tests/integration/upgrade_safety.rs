@@ -567,6 +567,16 @@ fn without_a_declared_rust_version_the_toolchain_limits_the_choice() {
         &["upgrade", "--date", DATE, "--to", "50", "--dry-run"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // The audit says the line in use is out of the toolchain's reach.
+    let need_49 = data.majors[&49].rust_version.clone().unwrap();
+    let older = format!("{}.{}.0", need_49.major, need_49.minor - 1);
+    let j = with_rustc(&root, &older, &["--date", DATE, "--format", "json"]).json();
+    let notes = train(&j, 49)["upgrade"]["notes"].to_string();
+    let short = format!("Wasmtime 49 (");
+    assert!(
+        notes.contains(&short) && notes.contains("needs Rust"),
+        "{notes}"
+    );
     // The default restores support on what the old toolchain builds.
     let r = with_rustc(
         &root,
