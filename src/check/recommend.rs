@@ -144,7 +144,7 @@ impl<'a> Options<'a> {
             s.phrase(),
             match &s.why {
                 resolve::Why::NeedsRust(_) => "fits",
-                resolve::Why::Missing { .. } => "resolves",
+                _ => "resolves",
             },
             chosen.named()
         ))

@@ -85,6 +85,13 @@ pub enum Why {
     Missing { krate: String, req: VersionReq },
     /// It needs a newer Rust than the toolchain cargo resolves for.
     NeedsRust(Version),
+    /// What it requires exists, but not together with what the project's
+    /// other family crates require; `with`: a crate of the project that
+    /// stopped at an older release, with its newest version.
+    Conflicts { with: Option<(String, Version)> },
+    /// No version of the crate can be used at all (yanked, or published
+    /// after the audit's date).
+    NoRelease,
 }
 
 /// A version newer than the one chosen, left out, with the reason.
@@ -111,6 +118,17 @@ impl Skipped {
                 "{} {} needs Rust {}.{}",
                 self.krate, self.version, rust.major, rust.minor
             ),
+            Why::Conflicts {
+                with: Some((other, newest)),
+            } => format!(
+                "{} {} cannot be used with {other}, whose newest release is {newest}",
+                self.krate, self.version
+            ),
+            Why::Conflicts { with: None } => format!(
+                "{} {} requires family crates at versions the project's other family crates rule out",
+                self.krate, self.version
+            ),
+            Why::NoRelease => format!("no release of {} can be used", self.krate),
         }
     }
 }
@@ -526,10 +544,7 @@ impl<'a> Solver<'a> {
                     .versions(name)
                     .last()
                     .map_or(Version::new(0, 0, 0), |v| v.version.clone()),
-                why: Why::Missing {
-                    krate: name.to_string(),
-                    req: VersionReq::STAR,
-                },
+                why: Why::NoRelease,
             },
         }
     }
@@ -543,16 +558,10 @@ impl<'a> Solver<'a> {
             why,
         };
         let Some(c) = self.index(name) else {
-            return here(Why::Missing {
-                krate: name.to_string(),
-                req: VersionReq::STAR,
-            });
+            return here(Why::NoRelease);
         };
         let Some(at) = self.versions[c].iter().position(|u| std::ptr::eq(*u, v)) else {
-            return here(Why::Missing {
-                krate: name.to_string(),
-                req: VersionReq::STAR,
-            });
+            return here(Why::NoRelease);
         };
         let usable = self.usable();
         let mut pruned = usable.clone();
@@ -586,9 +595,163 @@ impl<'a> Solver<'a> {
                 return here(deeper.why);
             }
         }
-        here(Why::Missing {
-            krate: name.to_string(),
-            req: VersionReq::parse(&format!("={}", v.version)).unwrap_or(VersionReq::STAR),
-        })
+        // A crate of the project that stopped at an older release.
+        let with = (0..self.names.len())
+            .filter(|&h| self.held[h] && h != c)
+            .filter_map(|h| Some((self.names[h], self.versions[h].last()?)))
+            .find(|(_, newest)| newest.version.patch < v.version.patch)
+            .map(|(n, newest)| (n.to_string(), newest.version.clone()));
+        here(Why::Conflicts { with })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::published::Published;
+
+    /// A release of a made-up line 60: `(crate, patch, rust, deps)`, where a
+    /// dep is `(crate, exact patch, optional)`.
+    type Release<'a> = (&'a str, u64, &'a str, &'a [(&'a str, u64, bool)]);
+
+    fn data(releases: &[Release]) -> Data {
+        let mut data = Data::embedded().unwrap();
+        let mut p = Published::empty(&data.family, "2027-09-01".parse().unwrap());
+        for &(name, patch, rust, deps) in releases {
+            p.add(
+                name,
+                PubVersion {
+                    version: Version::new(60, 0, patch),
+                    day: Some("2027-08-20".parse().unwrap()),
+                    rust: Some(Version::parse(rust).unwrap()),
+                    yanked: false,
+                    deps: deps
+                        .iter()
+                        .map(|&(dep, p, optional)| Dep {
+                            name: dep.to_string(),
+                            req: VersionReq::parse(&format!("=60.0.{p}")).unwrap(),
+                            optional,
+                            default: false,
+                        })
+                        .collect(),
+                },
+            );
+        }
+        data.published = p;
+        data
+    }
+
+    fn limits(rust: Option<&str>) -> Limits {
+        Limits {
+            as_of: "2027-09-01".parse().unwrap(),
+            rust: rust.map(|r| Version::parse(r).unwrap()),
+            declared: false,
+        }
+    }
+
+    fn held(names: &[&str]) -> Vec<(String, bool)> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.to_string(), i == 0))
+            .collect()
+    }
+
+    const ENGINE: &str = "wasmtime";
+    const MACRO: &str = "wasmtime-internal-component-macro";
+    const BINDGEN: &str = "wasmtime-internal-wit-bindgen";
+    const WASI: &str = "wasmtime-wasi";
+
+    #[test]
+    fn a_release_published_without_a_pinned_crate_is_skipped_and_said() {
+        let d = data(&[
+            (ENGINE, 1, "1.90.0", &[(MACRO, 1, true)]),
+            (ENGINE, 2, "1.90.0", &[(MACRO, 2, true)]),
+            (MACRO, 1, "1.90.0", &[(BINDGEN, 1, false)]),
+            (MACRO, 2, "1.90.0", &[(BINDGEN, 2, false)]),
+            (BINDGEN, 1, "1.90.0", &[]),
+        ]);
+        // The macro crate held (default features): 60.0.2 cannot resolve.
+        let r = resolve(&d, 60, &held(&[ENGINE, MACRO]), &limits(None));
+        assert_eq!(r.resolved().unwrap().subject().1, &Version::new(60, 0, 1));
+        let s = r.skipped.unwrap();
+        assert_eq!(s.version, Version::new(60, 0, 2));
+        assert!(
+            s.phrase()
+                .contains("published without wasmtime-internal-wit-bindgen 60.0.2"),
+            "{}",
+            s.phrase()
+        );
+        // Not held, the optional pin does not count: 60.0.2 resolves.
+        let r = resolve(&d, 60, &held(&[ENGINE]), &limits(None));
+        assert_eq!(r.resolved().unwrap().subject().1, &Version::new(60, 0, 2));
+    }
+
+    #[test]
+    fn each_crate_keeps_its_own_newest_patch() {
+        // wasmtime-wasi stopped at 60.0.1 and accepts any newer engine.
+        let d = data(&[
+            (ENGINE, 1, "1.90.0", &[]),
+            (ENGINE, 2, "1.90.0", &[]),
+            (WASI, 1, "1.90.0", &[]),
+        ]);
+        let r = resolve(&d, 60, &held(&[ENGINE, WASI]), &limits(None));
+        let r = r.resolved().unwrap();
+        assert_eq!(r.version_of(ENGINE), Some(&Version::new(60, 0, 2)));
+        assert_eq!(r.version_of(WASI), Some(&Version::new(60, 0, 1)));
+    }
+
+    #[test]
+    fn a_pin_from_another_crate_holds_the_engine_back() {
+        // wasmtime-wasi 60.0.1 pins the engine exactly: cargo must take 60.0.1.
+        let d = data(&[
+            (ENGINE, 1, "1.90.0", &[]),
+            (ENGINE, 2, "1.90.0", &[]),
+            (WASI, 1, "1.90.0", &[(ENGINE, 1, false)]),
+        ]);
+        let r = resolve(&d, 60, &held(&[ENGINE, WASI]), &limits(None));
+        assert_eq!(r.resolved().unwrap().subject().1, &Version::new(60, 0, 1));
+        let s = r.skipped.unwrap();
+        assert_eq!(
+            s.phrase(),
+            "wasmtime 60.0.2 cannot be used with wasmtime-wasi, whose newest release is 60.0.1"
+        );
+    }
+
+    #[test]
+    fn a_newer_rust_is_said_and_what_fits_named() {
+        let d = data(&[(ENGINE, 1, "1.90.0", &[]), (ENGINE, 2, "1.99.0", &[])]);
+        let r = resolve(&d, 60, &held(&[ENGINE]), &limits(Some("1.95.0")));
+        assert_eq!(r.resolved().unwrap().subject().1, &Version::new(60, 0, 1));
+        assert_eq!(
+            r.skipped.unwrap().why,
+            Why::NeedsRust(Version::new(1, 99, 0))
+        );
+        // Every release too new: blocked, with what would resolve.
+        let r = resolve(&d, 60, &held(&[ENGINE]), &limits(Some("1.80.0")));
+        match r.outcome {
+            Err(Blocked::NeedsRust { resolved }) => {
+                assert_eq!(resolved.subject().1, &Version::new(60, 0, 2));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_direct_crate_missing_from_the_major_blocks_it() {
+        let d = data(&[(ENGINE, 1, "1.90.0", &[])]);
+        let r = resolve(&d, 60, &held(&["wasi-common", ENGINE]), &limits(None));
+        assert_eq!(
+            r.outcome,
+            Err(Blocked::NotPublished {
+                krate: "wasi-common".into()
+            })
+        );
+        // Pulled in by something else, it is simply gone after the move.
+        let crates = vec![
+            (ENGINE.to_string(), true),
+            ("wasi-common".to_string(), false),
+        ];
+        assert!(resolve(&d, 60, &crates, &limits(None)).resolved().is_some());
     }
 }
