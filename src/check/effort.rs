@@ -14,7 +14,8 @@ use crate::model::effort::{Class, Effort};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// The first major of the reference sample: the current monthly cadence and notes format.
+/// The first major of the reference sample: the current monthly cadence and
+/// notes format (the sample runs to the newest major with notes).
 pub const REFERENCE_FROM: u32 = 25;
 
 /// Quartiles of one major's Changed+Removed count over the reference majors.
@@ -116,8 +117,30 @@ mod tests {
 
     #[test]
     fn thresholds_from_the_data() {
-        let t = thresholds(&data());
-        assert_eq!((t.q1, t.median, t.q3), (8.25, 10.0, 12.5));
+        let d = data();
+        let t = thresholds(&d);
+        assert!(t.q1 <= t.median && t.median <= t.q3, "{t:?}");
+        // The quartiles split the reference majors as quartiles do.
+        let counts: Vec<f64> = d
+            .release_notes
+            .range(REFERENCE_FROM..)
+            .map(|(_, n)| f64::from(n.changed + n.removed))
+            .collect();
+        let share = |f: &dyn Fn(f64) -> bool| {
+            counts.iter().filter(|&&c| f(c)).count() as f64 / counts.len() as f64
+        };
+        assert!(share(&|c| c <= t.q3) >= 0.7, "{t:?} {counts:?}");
+        assert!(share(&|c| c >= t.q1) >= 0.7, "{t:?} {counts:?}");
+        // With the (n+1)p rule on four values 1, 2, 3, 4: 1.25, 2.5, 3.75.
+        let four = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(
+            (
+                quantile(&four, 0.25),
+                quantile(&four, 0.5),
+                quantile(&four, 0.75)
+            ),
+            (1.25, 2.5, 3.75)
+        );
     }
 
     #[test]
@@ -144,23 +167,26 @@ mod tests {
     #[test]
     fn classes_at_their_boundaries() {
         let t = thresholds(&data());
+        let last_meso = t.q3.floor() as u32;
         assert_eq!(classify(0, &t), Class::Micro);
         assert_eq!(classify(1, &t), Class::Meso);
-        assert_eq!(classify(12, &t), Class::Meso);
-        assert_eq!(classify(13, &t), Class::Macro);
+        assert_eq!(classify(last_meso, &t), Class::Meso);
+        assert_eq!(classify(last_meso + 1, &t), Class::Macro);
     }
 
     #[test]
     fn majors_past_the_data_are_unknown_not_zero() {
-        let e = effort(&data(), 48, 60);
+        let d = data();
+        let known = *d.release_notes.keys().next_back().unwrap();
+        let e = effort(&d, 48, 60);
         assert_eq!(e.class, Class::Unknown);
         assert_eq!(e.changed_removed, None);
-        assert_eq!(e.unknown_majors, (49..=60).collect::<Vec<_>>());
-        // Moving back from 50 to 48 undoes 49 and 50: unknown too.
-        let back = effort(&data(), 50, 48);
+        assert_eq!(e.unknown_majors, (known + 1..=60).collect::<Vec<_>>());
+        // Moving back undoes the majors crossed: unknown when one of them is.
+        let back = effort(&d, known + 2, known);
         assert_eq!(
             (back.majors.clone(), back.class),
-            (vec![49, 50], Class::Unknown)
+            (vec![known + 1, known + 2], Class::Unknown)
         );
         // The pre-1.0 era starts counting at 1.
         assert_eq!(effort(&data(), 0, 36).majors.first(), Some(&1));
