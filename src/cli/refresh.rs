@@ -169,6 +169,46 @@ fn write_data(
     args: &RefreshArgs,
 ) -> Result<String> {
     let mut text = String::new();
+    // Security fixes the release notes name, for the advisories and patches.
+    let mut fixes: Vec<release_notes::PatchNotes> = Vec::new();
+    let mut complete_until: Option<chrono::NaiveDate> = None;
+    for path in &args.release_notes {
+        let shown = path.display().to_string();
+        let md = std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read"))?;
+        let patches = release_notes::patches(&md);
+        // A file knows its line up to its newest patch.
+        if let Some(newest) = patches.iter().map(|p| p.date).max() {
+            complete_until = Some(complete_until.map_or(newest, |d| d.min(newest)));
+        }
+        fixes.extend(patches);
+    }
+    let mut merged = merged.clone();
+    for p in &fixes {
+        let Some(facts) = u32::try_from(p.version.major)
+            .ok()
+            .and_then(|m| merged.majors.get_mut(&m))
+        else {
+            continue;
+        };
+        if let Some(patch) = facts.patches.iter_mut().find(|x| x.version == p.version) {
+            for (id, _) in &p.advisories {
+                if !patch.advisories.contains(id) {
+                    patch.advisories.push(id.clone());
+                }
+            }
+            patch.advisories.sort();
+        }
+    }
+    let merged = &merged;
+    if !fixes.is_empty() {
+        let file = dir.join("advisories.json");
+        let shown = file.display().to_string();
+        let old =
+            std::fs::read_to_string(&file).with_context(|| format!("{shown}: cannot read"))?;
+        let new = advisories_json(&old, &fixes, complete_until).context(&shown)?;
+        std::fs::write(&file, new).with_context(|| format!("{shown}: cannot write"))?;
+        text.push_str(&format!("Wrote {}\n", file.display()));
+    }
     let file = dir.join("releases.json");
     std::fs::write(&file, merged.releases_json())
         .map_err(|e| Error::in_file(&file.display().to_string(), format!("cannot write: {e}")))?;
@@ -202,6 +242,87 @@ fn write_data(
         text.push_str(&format!("Wrote {}\n", file.display()));
     }
     Ok(text)
+}
+
+/// `advisories.json` with the advisories that release notes name and it
+/// lacks: one entry per GHSA id, for `wasmtime`, patched in each line at the
+/// patch whose notes name it, marked as known from the release notes (so a
+/// line without a fix is not called affected); its date moves up to the day
+/// the notes are complete to.
+fn advisories_json(
+    text: &str,
+    fixes: &[release_notes::PatchNotes],
+    complete_until: Option<chrono::NaiveDate>,
+) -> std::result::Result<String, String> {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let known: std::collections::BTreeSet<String> = doc["advisories"]
+        .as_array()
+        .ok_or("no `advisories` list")?
+        .iter()
+        .flat_map(|a| {
+            let mut ids = vec![a["id"].as_str().unwrap_or_default().to_string()];
+            for key in ["aliases", "rustsec"] {
+                ids.extend(
+                    a[key]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str().map(str::to_string)),
+                );
+            }
+            ids
+        })
+        .collect();
+    let mut new: std::collections::BTreeMap<
+        &str,
+        (&str, chrono::NaiveDate, Vec<&semver::Version>),
+    > = std::collections::BTreeMap::new();
+    for p in fixes {
+        for (id, title) in &p.advisories {
+            if known.contains(id) {
+                continue;
+            }
+            let e = new.entry(id).or_insert((title, p.date, Vec::new()));
+            e.1 = e.1.min(p.date);
+            if !e.2.contains(&&p.version) {
+                e.2.push(&p.version);
+            }
+        }
+    }
+    let list = doc["advisories"]
+        .as_array_mut()
+        .ok_or("no `advisories` list")?;
+    for (id, (title, date, mut versions)) in new {
+        versions.sort();
+        let patched: Vec<String> = versions
+            .iter()
+            .map(|v| format!(">= {v}, < {}.0.0", v.major + 1))
+            .collect();
+        list.push(serde_json::json!({
+            "id": id,
+            "rustsec": [],
+            "aliases": [],
+            "crate": "wasmtime",
+            "date": date,
+            "title": title,
+            "url": format!("https://github.com/bytecodealliance/wasmtime/security/advisories/{id}"),
+            "patched": patched,
+            "unaffected": [],
+            "source": "release-notes",
+        }));
+    }
+    if let Some(day) = complete_until {
+        let old = doc["data_date"]
+            .as_str()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+        if old.is_none_or(|o| o < day) {
+            doc["data_date"] = day.to_string().into();
+        }
+    }
+    let mut out = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    out.push('\n');
+    Ok(out)
 }
 
 /// `crates.json` with each crate's last major moved up to the newest major
@@ -295,4 +416,55 @@ fn fetch(
         "refresh: built without network support (the `network` feature), cannot fetch {}",
         opts.index.shown
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advisories_from_release_notes_are_added_once_with_their_lines() {
+        let md = |line: &str, patch: u64, day: &str, ids: &[&str]| {
+            let entries: String = ids
+                .iter()
+                .map(|id| {
+                    format!(
+                        "* Something was fixed.\n  [{id}](https://github.com/bytecodealliance/wasmtime/security/advisories/{id})\n\n"
+                    )
+                })
+                .collect();
+            format!("## {line}.0.{patch}\n\nReleased {day}.\n\n### Fixed\n\n{entries}")
+        };
+        let fixes: Vec<release_notes::PatchNotes> = [
+            md(
+                "48",
+                8,
+                "2026-10-29",
+                &["GHSA-hmmr-87qq-258j", "GHSA-aaaa-bbbb-cccc"],
+            ),
+            md("49", 5, "2026-10-29", &["GHSA-hmmr-87qq-258j"]),
+            md("36", 19, "2026-10-19", &[]),
+        ]
+        .iter()
+        .flat_map(|m| release_notes::patches(m))
+        .collect();
+        let before = r#"{"data_date": "2026-08-21", "advisories": [
+            {"id": "GHSA-aaaa-bbbb-cccc", "aliases": [], "rustsec": []}]}"#;
+        let day = "2026-10-29".parse().ok();
+        let after: serde_json::Value =
+            serde_json::from_str(&advisories_json(before, &fixes, day).unwrap()).unwrap();
+        let list = after["advisories"].as_array().unwrap();
+        assert_eq!(list.len(), 2, "the known one is not added again: {list:#?}");
+        let new = &list[1];
+        assert_eq!(new["id"], "GHSA-hmmr-87qq-258j");
+        assert_eq!(new["source"], "release-notes");
+        assert_eq!(
+            new["patched"],
+            serde_json::json!([">= 48.0.8, < 49.0.0", ">= 49.0.5, < 50.0.0"])
+        );
+        assert_eq!(after["data_date"], "2026-10-29");
+        // A date never moves back.
+        let older = advisories_json(before, &fixes, "2026-01-01".parse().ok()).unwrap();
+        assert!(older.contains("\"data_date\": \"2026-08-21\""), "{older}");
+    }
 }

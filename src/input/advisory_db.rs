@@ -188,6 +188,7 @@ pub fn parse(text: &str, crate_name: &str) -> Result<Option<Advisory>, String> {
             toml::Value::Datetime(d) => d.to_string(),
             _ => "withdrawn".to_string(),
         }),
+        source: None,
     }))
 }
 

@@ -87,6 +87,102 @@ fn pr_numbers(line: &str) -> impl Iterator<Item = u32> + '_ {
     })
 }
 
+/// A patch release's section of RELEASES.md: its day and the security
+/// advisories it fixed (GHSA id and the entry's text as the title).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchNotes {
+    pub version: semver::Version,
+    pub date: chrono::NaiveDate,
+    pub advisories: Vec<(String, String)>,
+}
+
+const GHSA_LINK: &str = "/security/advisories/";
+
+/// Every `## N.M.P` section with a `Released YYYY-MM-DD.` line, newest
+/// first as in the file, with the advisories its entries link to.
+pub fn patches(text: &str) -> Vec<PatchNotes> {
+    let mut out: Vec<PatchNotes> = Vec::new();
+    let mut current: Option<PatchNotes> = None;
+    let mut entry = String::new();
+    let flush = |entry: &mut String, current: &mut Option<PatchNotes>| {
+        if let Some(p) = current.as_mut()
+            && let Some((title, id)) = advisory_of(entry)
+            && !p.advisories.iter().any(|(i, _)| *i == id)
+        {
+            p.advisories.push((id, title));
+        }
+        entry.clear();
+    };
+    for line in text.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            flush(&mut entry, &mut current);
+            out.extend(current.take());
+            current = heading
+                .split_whitespace()
+                .next()
+                .and_then(|v| semver::Version::parse(v).ok())
+                .map(|version| PatchNotes {
+                    version,
+                    date: chrono::NaiveDate::MIN,
+                    advisories: Vec::new(),
+                });
+            continue;
+        }
+        let Some(p) = current.as_mut() else {
+            continue;
+        };
+        // `Released 2026-10-29.` (once `Fixed 2026-10-29.`): a word, then the day.
+        if let Some(day) = line
+            .trim()
+            .split_once(' ')
+            .filter(|(word, _)| word.chars().all(char::is_alphabetic))
+            .and_then(|(_, d)| d.trim_end_matches('.').parse().ok())
+        {
+            p.date = day;
+            continue;
+        }
+        if line.starts_with("* ")
+            || line.starts_with("- ")
+            || line.starts_with("#")
+            || line.trim().is_empty()
+        {
+            flush(&mut entry, &mut current);
+        }
+        let bullet = line.starts_with("* ") || line.starts_with("- ");
+        // An entry runs from its bullet to the next bullet, heading or blank line.
+        if bullet || (!entry.is_empty() && !line.trim().is_empty() && !line.starts_with('#')) {
+            let text = if bullet { &line[2..] } else { line };
+            entry.push_str(text.trim());
+            entry.push(' ');
+        }
+    }
+    flush(&mut entry, &mut current);
+    out.extend(current);
+    out.retain(|p| p.date != chrono::NaiveDate::MIN);
+    out
+}
+
+/// An entry that links to a GHSA advisory: its title (the entry's words
+/// before the links) and the id.
+fn advisory_of(entry: &str) -> Option<(String, String)> {
+    let at = entry.find(GHSA_LINK)? + GHSA_LINK.len();
+    let id: String = entry[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if !id.starts_with("GHSA-") || id.len() != 19 {
+        return None;
+    }
+    let words = entry.split(" [").next().unwrap_or(entry);
+    let title = words
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches('.')
+        .to_string();
+    (!title.is_empty()).then_some((title, id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +240,62 @@ Unreleased.
         assert_eq!(section_major("## 48.0.0"), Some(48));
         assert_eq!(section_major("## 48.0.1"), None);
         assert_eq!(section_major("### 48.0.0"), None);
+    }
+
+    #[test]
+    fn patch_sections_give_their_day_and_the_advisories_they_fix() {
+        let md = r"## 49.0.5
+
+Released 2026-10-29.
+
+### Fixed
+
+* wasi-sockets: UDP `connect` only required the address to be permitted for
+  sending *or* receiving.
+  [GHSA-hmmr-87qq-258j](https://github.com/bytecodealliance/wasmtime/security/advisories/GHSA-hmmr-87qq-258j)
+
+* Update rustls to 0.23.46
+  [#14767](https://github.com/bytecodealliance/wasmtime/pull/14767)
+* Panic with typed functions has been fixed.
+  [GHSA-3982-jqvv-277m](https://github.com/bytecodealliance/wasmtime/security/advisories/GHSA-3982-jqvv-277m)
+
+--------------------------------------------------------------------------------
+
+## 49.0.4
+
+Fixed 2026-10-19.
+
+### Fixed
+
+* wasi-http: Guests can add conflicting content lengths to messages
+  [GHSA-r8xh-cgf7-392j](https://github.com/bytecodealliance/wasmtime/security/advisories/GHSA-r8xh-cgf7-392j)
+
+## 49.0.0
+
+Unreleased.
+";
+        let p = patches(md);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p[0].version, semver::Version::new(49, 0, 5));
+        assert_eq!(p[0].date.to_string(), "2026-10-29");
+        assert_eq!(
+            p[0].advisories,
+            [
+                (
+                    "GHSA-hmmr-87qq-258j".to_string(),
+                    "wasi-sockets: UDP `connect` only required the address to be permitted for sending *or* receiving".to_string()
+                ),
+                (
+                    "GHSA-3982-jqvv-277m".to_string(),
+                    "Panic with typed functions has been fixed".to_string()
+                ),
+            ]
+        );
+        assert_eq!(p[1].advisories[0].0, "GHSA-r8xh-cgf7-392j");
+        assert_eq!(
+            p[1].date.to_string(),
+            "2026-10-19",
+            "`Fixed DAY.` as once written"
+        );
     }
 }

@@ -197,14 +197,32 @@ pub struct Advisory {
     pub unaffected: Vec<VersionReq>,
     pub informational: Option<String>,
     pub withdrawn: Option<String>,
+    /// `release-notes` when only Wasmtime's release notes speak of it: they
+    /// say which lines got a fix, not which versions were affected.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl Advisory {
-    /// Whether `version` of the advisory's crate is affected: neither patched nor unaffected.
+    /// Whether `version` of the advisory's crate is affected: neither patched
+    /// nor unaffected. Known only from the release notes, it is affected only
+    /// in a line that got a fix, before that fix: of a line without one the
+    /// notes say nothing (the feature may not exist there).
     pub fn affects(&self, version: &Version) -> bool {
-        self.withdrawn.is_none()
-            && !self.patched.iter().any(|r| r.matches(version))
-            && !self.unaffected.iter().any(|r| r.matches(version))
+        if self.withdrawn.is_some()
+            || self.patched.iter().any(|r| r.matches(version))
+            || self.unaffected.iter().any(|r| r.matches(version))
+        {
+            return false;
+        }
+        if self.source.as_deref() == Some("release-notes") {
+            return self.patched.iter().flat_map(|r| &r.comparators).any(|c| {
+                c.op == semver::Op::GreaterEq
+                    && c.major == version.major
+                    && Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0)) > *version
+            });
+        }
+        true
     }
 }
 
@@ -473,6 +491,35 @@ mod tests {
         let notes_to = data.release_notes.keys().next_back().copied().unwrap_or(0);
         assert!(notes_to >= 48);
         assert!((1..=notes_to).all(|m| data.release_notes.contains_key(&m)));
+    }
+
+    #[test]
+    fn an_advisory_known_from_release_notes_affects_only_lines_it_fixed() {
+        let a = Advisory {
+            id: "GHSA-hmmr-87qq-258j".into(),
+            rustsec: vec![],
+            aliases: vec![],
+            crate_name: "wasmtime".into(),
+            date: None,
+            title: "t".into(),
+            url: None,
+            patched: vec![
+                VersionReq::parse(">= 48.0.8, < 49.0.0").unwrap(),
+                VersionReq::parse(">= 49.0.5, < 50.0.0").unwrap(),
+            ],
+            unaffected: vec![],
+            informational: None,
+            withdrawn: None,
+            source: Some("release-notes".into()),
+        };
+        assert!(a.affects(&Version::new(48, 0, 7)));
+        assert!(!a.affects(&Version::new(48, 0, 8)));
+        assert!(a.affects(&Version::new(49, 0, 0)));
+        // 24 got no fix: the notes say nothing of it.
+        assert!(!a.affects(&Version::new(24, 0, 13)));
+        // The same ranges from an advisory database: every unpatched version.
+        let db = Advisory { source: None, ..a };
+        assert!(db.affects(&Version::new(24, 0, 13)));
     }
 
     #[test]

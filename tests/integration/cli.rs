@@ -189,7 +189,14 @@ fn runs_as_a_real_cargo_subcommand() {
     let r = run_cmd(
         cargo()
             .current_dir(fixture("generated/wasmtime-48.0.0"))
-            .args(["wasmtime-support", "--date", DATE, "--deny-eol"]),
+            .args([
+                "wasmtime-support",
+                "--date",
+                DATE,
+                "--deny-eol",
+                "--allow",
+                "vulnerable",
+            ]),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
