@@ -264,6 +264,10 @@ pub struct RefreshArgs {
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
 
+    /// The OSV API to ask for advisories [default: the config's osv-url, else https://api.osv.dev/]
+    #[arg(long, value_name = "URL")]
+    pub osv_url: Option<String>,
+
     /// Give up after this many seconds in all (each request also times out after 30 s)
     #[arg(long, value_name = "SECONDS", default_value_t = crate::input::registry::DEFAULT_DEADLINE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,

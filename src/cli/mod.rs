@@ -17,6 +17,7 @@ pub use args::{ColorChoice, Format};
 use crate::check::inventory::LockInput;
 use crate::error::{Context, Error, Result};
 use crate::input::advisory_db;
+use crate::input::advisory_sources;
 use crate::input::cache::{self, Cache};
 use crate::input::cargo_index;
 use crate::input::config::{self, Config};
@@ -373,6 +374,51 @@ fn load_data_with(
             continue;
         }
         data = data.with_index(layer, *kind);
+    }
+
+    // The advisories `refresh` fetched: release notes, then OSV.
+    if let Some(path) = cache_dir
+        .as_ref()
+        .map(|d| d.join(advisory_sources::FILE_NAME))
+        .filter(|p| std::fs::metadata(p).is_ok())
+    {
+        match advisory_sources::load(&path) {
+            Ok(None) => {}
+            Ok(Some(adv)) => {
+                let mut ahead = |day: NaiveDate| {
+                    if day > tomorrow {
+                        let _ = writeln!(
+                            err,
+                            "note: ignoring advisories of {} dated {day}, after today",
+                            path.display()
+                        );
+                    }
+                    day > tomorrow
+                };
+                if let Some(notes) = adv
+                    .release_notes
+                    .as_ref()
+                    .filter(|n| !ahead(n.fetched_at.date_naive()) && !ahead(n.complete_until))
+                {
+                    data = data.with_release_notes(notes);
+                }
+                if let Some(osv) = adv
+                    .osv
+                    .as_ref()
+                    .filter(|o| !ahead(o.fetched_at.date_naive()))
+                {
+                    data = data.with_osv(osv);
+                }
+            }
+            Err(why) => {
+                let _ = writeln!(
+                    err,
+                    "warning: ignoring the advisory cache {}: {}; `cargo wasmtime-support refresh` rebuilds it",
+                    path.display(),
+                    crate::text::sanitize(&why)
+                );
+            }
+        }
     }
 
     let home = cargo_home(env);

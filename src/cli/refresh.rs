@@ -6,9 +6,11 @@
 use super::args::{CommonArgs, RefreshArgs};
 use super::{Env, TOKEN_ENV, cache_dir, cargo_home, write_out};
 use crate::error::{Context, Error, Result};
+use crate::input::advisory_sources;
 use crate::input::cache::{self, Cache};
 use crate::input::cargo_config;
 use crate::input::config;
+use crate::input::osv;
 #[cfg(feature = "network")]
 use crate::input::registry::fetch;
 use crate::input::registry::{self, FetchOptions};
@@ -47,11 +49,17 @@ pub fn run(
     let dir = cache_dir(common, env)
         .ok_or_else(|| Error::new("no place for the cache: set --cache-dir or CARGO_HOME"))?;
     let path = dir.join(cache::FILE_NAME);
+    let configured = configured(common, env)?.unwrap_or_default();
     let index_url = match &args.index_url {
         Some(url) => url.clone(),
-        None => {
-            configured_index(common, env)?.unwrap_or_else(|| registry::CRATES_IO_INDEX.to_string())
-        }
+        None => configured
+            .index_url
+            .clone()
+            .unwrap_or_else(|| registry::CRATES_IO_INDEX.to_string()),
+    };
+    let osv_url = match args.osv_url.as_deref().or(configured.osv_url.as_deref()) {
+        Some(url) => osv::normalize_url(url).map_err(Error::new)?,
+        None => osv::DEFAULT_URL.to_string(),
     };
     let index = registry::normalize_index_url(&index_url)?;
     let opts = FetchOptions {
@@ -101,6 +109,72 @@ pub fn run(
         .clone()
         .with_index(&fetched.cache, SourceKind::Registry);
     let mut text = summary(&embedded, &merged, &fetched.cache, fetched.unchanged);
+
+    // The advisories: each source on its own, a failure keeping what it had.
+    let adv_path = dir.join(advisory_sources::FILE_NAME);
+    let mut adv = advisory_sources::load(&adv_path)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let left = opts.deadline.saturating_sub(started.elapsed());
+    let sources = Sources {
+        opts: &opts,
+        index: &fetched.cache,
+        data: &merged,
+        embedded_until: embedded.provenance.advisories_date,
+        now: env.now,
+        timeout: left
+            .min(registry::REQUEST_TIMEOUT)
+            .max(Duration::from_secs(1)),
+    };
+    let mut warnings = Vec::new();
+    match refresh_notes(&sources, adv.release_notes.as_ref(), args.write_data.is_some()) {
+        Ok((notes, read)) => {
+            text.push_str(&format!(
+                "Release notes: {} read, advisories known through {}\n",
+                count(read, "new wasmtime-cli crate", "new wasmtime-cli crates"),
+                notes.complete_until
+            ));
+            adv.release_notes = Some(notes);
+        }
+        Err(why) => warnings.push(format!(
+            "the release notes in the registry's wasmtime-cli crates could not be read ({why}); those read before are kept"
+        )),
+    }
+    let names_ref: Vec<&str> = names.clone();
+    let cached = adv
+        .osv
+        .as_ref()
+        .map(|o| o.records.clone())
+        .unwrap_or_default();
+    match refresh_osv(&sources, &osv_url, &names_ref, &cached) {
+        Ok((records, downloaded)) => {
+            let advisories = records.values().filter(|r| r.advisory.is_some()).count();
+            text.push_str(&format!(
+                "OSV: {} about the family from {} ({} fetched)\n",
+                count(advisories, "advisory", "advisories"),
+                registry::redact(&osv_url),
+                downloaded
+            ));
+            adv.osv = Some(advisory_sources::OsvSource {
+                fetched_at: env.now,
+                url: registry::redact(&osv_url),
+                records,
+            });
+        }
+        Err(why) => warnings.push(format!(
+            "OSV at {} could not be asked ({why}); the advisories fetched before are kept",
+            registry::redact(&osv_url)
+        )),
+    }
+    advisory_sources::store(&adv_path, &adv)?;
+    for w in &warnings {
+        let _ = writeln!(err, "warning: {}", crate::text::sanitize(w));
+    }
+    let merged = &match &adv.release_notes {
+        Some(n) => merged.clone().with_release_notes(n),
+        None => merged.clone(),
+    };
     text = format!(
         "Fetched {} from {} into {} in {:.1} s{}",
         count(fetched.cache.crates.len(), "crate", "crates"),
@@ -110,7 +184,13 @@ pub fn run(
         text
     );
     if let Some(dir) = &args.write_data {
-        text.push_str(&write_data(dir, &embedded, &merged, args)?);
+        text.push_str(&write_data(
+            dir,
+            &embedded,
+            merged,
+            adv.release_notes.as_ref(),
+            args,
+        )?);
     }
     let text: Vec<String> = text
         .lines()
@@ -118,6 +198,110 @@ pub fn run(
         .collect();
     write_out(out, &format!("{}\n", text.join("\n")))?;
     Ok(0)
+}
+
+/// What the advisory sources of a refresh work from.
+#[cfg_attr(not(feature = "network"), allow(dead_code))]
+struct Sources<'a> {
+    opts: &'a FetchOptions,
+    /// The index just fetched (with each version's checksum).
+    index: &'a Cache,
+    /// The release facts with that index.
+    data: &'a Data,
+    /// The day the embedded advisories are complete to.
+    embedded_until: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+    timeout: Duration,
+}
+
+/// Reads the `RELEASES.md` of the `wasmtime-cli` crates not read before
+/// (see [`advisory_sources::wanted`]); `all` for the embedded data.
+#[cfg(feature = "network")]
+fn refresh_notes(
+    s: &Sources,
+    previous: Option<&advisory_sources::NotesSource>,
+    all: bool,
+) -> std::result::Result<(advisory_sources::NotesSource, usize), String> {
+    use advisory_sources::{NOTES_CRATE, ReadNotes};
+    let cli = s
+        .index
+        .crates
+        .get(NOTES_CRATE)
+        .ok_or_else(|| format!("the index has no `{NOTES_CRATE}` crate"))?;
+    let mut read = previous.map(|p| p.read.clone()).unwrap_or_default();
+    let want = advisory_sources::wanted(cli, s.data, s.embedded_until, &read, all);
+    let mut location = previous.map(|p| p.location.clone());
+    if !want.is_empty() {
+        let agent = registry::agent(s.opts).map_err(|e| e.to_string())?;
+        let dl = crate::input::crate_download::Downloader::new(&agent, s.opts, s.timeout)?;
+        location = Some(dl.location());
+        for v in &want {
+            let vers = v.to_string();
+            let cksum = cli
+                .versions
+                .iter()
+                .find(|x| x.vers == vers)
+                .and_then(|x| x.cksum.clone())
+                .ok_or_else(|| format!("the index gives no checksum for {NOTES_CRATE} {vers}"))?;
+            let bytes = dl.get(NOTES_CRATE, &vers, &cksum)?;
+            let md = crate::input::crate_file::member(&bytes, NOTES_CRATE, &vers, "RELEASES.md")
+                .map_err(|e| format!("{NOTES_CRATE} {vers}: {e}"))?;
+            let counts = release_notes::parse(&md).filter(|n| u64::from(n.major) == v.major);
+            let patches = release_notes::patches(&md)
+                .into_iter()
+                .filter(|p| p.version.major == v.major && p.version <= *v)
+                .collect();
+            // A line's newest notes hold its older ones.
+            read.retain(|k, _| {
+                semver::Version::parse(k).map_or(true, |old| old.major != v.major || old > *v)
+            });
+            read.insert(vers, ReadNotes { patches, counts });
+        }
+    }
+    let complete_until =
+        advisory_sources::complete_until(s.data, cli, s.now.date_naive(), s.embedded_until);
+    Ok((
+        advisory_sources::NotesSource {
+            fetched_at: s.now,
+            complete_until,
+            location: location.unwrap_or_else(|| s.opts.index.shown.clone()),
+            read,
+        },
+        want.len(),
+    ))
+}
+
+/// Asks the OSV API at `url` for the family's advisories.
+#[cfg(feature = "network")]
+fn refresh_osv(
+    s: &Sources,
+    url: &str,
+    names: &[&str],
+    cached: &std::collections::BTreeMap<String, osv::Record>,
+) -> std::result::Result<(std::collections::BTreeMap<String, osv::Record>, usize), String> {
+    let agent = registry::agent(s.opts).map_err(|e| e.to_string())?;
+    let is_family = |n: &str| s.data.family.is_member(n);
+    let fetched = osv::fetch(&agent, url, names, cached, &is_family, s.timeout)?;
+    Ok((fetched.records, fetched.downloaded))
+}
+
+#[cfg(not(feature = "network"))]
+fn refresh_notes(
+    _: &Sources,
+    _: Option<&advisory_sources::NotesSource>,
+    _: bool,
+) -> std::result::Result<(advisory_sources::NotesSource, usize), String> {
+    Err("built without network support".into())
+}
+
+#[cfg(not(feature = "network"))]
+fn refresh_osv(
+    _: &Sources,
+    _: &str,
+    _: &[&str],
+    _: &std::collections::BTreeMap<String, osv::Record>,
+) -> std::result::Result<(std::collections::BTreeMap<String, osv::Record>, usize), String> {
+    Err("built without network support".into())
 }
 
 fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) -> String {
@@ -161,26 +345,35 @@ fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) ->
     text
 }
 
-/// The maintainer's `--write-data`: the embedded release facts, rewritten.
+/// The maintainer's `--write-data`: the embedded release facts, rewritten
+/// with what the registry's release notes (and `--release-notes` files) say.
 fn write_data(
     dir: &std::path::Path,
     embedded: &Data,
     merged: &Data,
+    notes: Option<&advisory_sources::NotesSource>,
     args: &RefreshArgs,
 ) -> Result<String> {
     let mut text = String::new();
     // Security fixes the release notes name, for the advisories and patches.
     let mut fixes: Vec<release_notes::PatchNotes> = Vec::new();
-    let mut complete_until: Option<chrono::NaiveDate> = None;
+    let mut files: Vec<String> = Vec::new();
+    let mut complete_until: Option<chrono::NaiveDate> = notes.map(|n| n.complete_until);
     for path in &args.release_notes {
         let shown = path.display().to_string();
         let md = std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read"))?;
         let patches = release_notes::patches(&md);
         // A file knows its line up to its newest patch.
-        if let Some(newest) = patches.iter().map(|p| p.date).max() {
+        if notes.is_none()
+            && let Some(newest) = patches.iter().map(|p| p.date).max()
+        {
             complete_until = Some(complete_until.map_or(newest, |d| d.min(newest)));
         }
         fixes.extend(patches);
+        files.push(md);
+    }
+    if let Some(n) = notes {
+        fixes.extend(n.patches().cloned());
     }
     let mut merged = merged.clone();
     for p in &fixes {
@@ -224,17 +417,23 @@ fn write_data(
     let crates = crates_json(crate::model::data::CRATES_JSON, merged).context(&shown)?;
     std::fs::write(&file, crates).with_context(|| format!("{shown}: cannot write"))?;
     text.push_str(&format!("Wrote {}\n", file.display()));
-    if !args.release_notes.is_empty() {
-        let mut notes = embedded.release_notes.clone();
-        for path in &args.release_notes {
-            let shown = path.display().to_string();
-            let md =
-                std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read"))?;
-            let n = release_notes::parse(&md).ok_or_else(|| {
-                Error::in_file(&shown, "no `## N.0.0` section: not a Wasmtime RELEASES.md")
-            })?;
-            notes.insert(n.major, n);
+    let mut counts = embedded.release_notes.clone();
+    for read in notes.iter().flat_map(|n| n.read.values()) {
+        if let Some(c) = &read.counts {
+            counts.entry(c.major).or_insert_with(|| c.clone());
         }
+    }
+    for (path, md) in args.release_notes.iter().zip(&files) {
+        let n = release_notes::parse(md).ok_or_else(|| {
+            Error::in_file(
+                &path.display().to_string(),
+                "no `## N.0.0` section: not a Wasmtime RELEASES.md",
+            )
+        })?;
+        counts.insert(n.major, n);
+    }
+    if counts != embedded.release_notes {
+        let notes = counts;
         let file = dir.join("release-notes.json");
         std::fs::write(&file, release_notes_json(&notes)).map_err(|e| {
             Error::in_file(&file.display().to_string(), format!("cannot write: {e}"))
@@ -274,43 +473,18 @@ fn advisories_json(
             ids
         })
         .collect();
-    let mut new: std::collections::BTreeMap<
-        &str,
-        (&str, chrono::NaiveDate, Vec<&semver::Version>),
-    > = std::collections::BTreeMap::new();
-    for p in fixes {
-        for (id, title) in &p.advisories {
-            if known.contains(id) {
-                continue;
-            }
-            let e = new.entry(id).or_insert((title, p.date, Vec::new()));
-            e.1 = e.1.min(p.date);
-            if !e.2.contains(&&p.version) {
-                e.2.push(&p.version);
-            }
-        }
-    }
     let list = doc["advisories"]
         .as_array_mut()
         .ok_or("no `advisories` list")?;
-    for (id, (title, date, mut versions)) in new {
-        versions.sort();
-        let patched: Vec<String> = versions
-            .iter()
-            .map(|v| format!(">= {v}, < {}.0.0", v.major + 1))
-            .collect();
-        list.push(serde_json::json!({
-            "id": id,
-            "rustsec": [],
-            "aliases": [],
-            "crate": "wasmtime",
-            "date": date,
-            "title": title,
-            "url": format!("https://github.com/bytecodealliance/wasmtime/security/advisories/{id}"),
-            "patched": patched,
-            "unaffected": [],
-            "source": "release-notes",
-        }));
+    for a in release_notes::advisories(fixes) {
+        if known.contains(&a.id) {
+            continue;
+        }
+        let mut value = serde_json::to_value(&a).map_err(|e| e.to_string())?;
+        if let Some(o) = value.as_object_mut() {
+            o.retain(|_, v| !v.is_null());
+        }
+        list.push(value);
     }
     if let Some(day) = complete_until {
         let old = doc["data_date"]
@@ -385,10 +559,10 @@ fn lock(dir: &std::path::Path, err: &mut dyn Write) -> Result<tame_index::index:
         .with_context(|| format!("{shown}: cannot lock the cache directory"))
 }
 
-/// The config's `index-url`, when run inside a workspace that sets one.
-fn configured_index(common: &CommonArgs, env: &Env) -> Result<Option<String>> {
+/// The configuration (`index-url`, `osv-url`), when run inside a workspace that has one.
+fn configured(common: &CommonArgs, env: &Env) -> Result<Option<config::Config>> {
     if let Some(path) = &common.config {
-        return Ok(super::config_file(path)?.index_url);
+        return Ok(Some(super::config_file(path)?));
     }
     if !common.lockfile.is_empty() {
         return Ok(None);
@@ -398,7 +572,7 @@ fn configured_index(common: &CommonArgs, env: &Env) -> Result<Option<String>> {
         return Ok(None);
     };
     match &ws.config {
-        Some((value, origin)) => Ok(config::parse(value, origin)?.index_url),
+        Some((value, origin)) => Ok(Some(config::parse(value, origin)?)),
         None => Ok(None),
     }
 }
@@ -458,9 +632,11 @@ mod tests {
         let new = &list[1];
         assert_eq!(new["id"], "GHSA-hmmr-87qq-258j");
         assert_eq!(new["source"], "release-notes");
+        let patched: Vec<semver::VersionReq> =
+            serde_json::from_value(new["patched"].clone()).unwrap();
         assert_eq!(
-            new["patched"],
-            serde_json::json!([">= 48.0.8, < 49.0.0", ">= 49.0.5, < 50.0.0"])
+            patched,
+            [">= 48.0.8, < 49.0.0", ">= 49.0.5, < 50.0.0"].map(|r| r.parse().unwrap())
         );
         assert_eq!(after["data_date"], "2026-10-29");
         // A date never moves back.

@@ -78,6 +78,9 @@ pub struct IndexVersion {
     /// The optional dependencies its default features turn on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub default_deps: Vec<String>,
+    /// The SHA-256 of the `.crate` file, while a refresh may download it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cksum: Option<String>,
 }
 
 /// The optional dependencies (by the name the dependent gives them) that
@@ -198,6 +201,7 @@ impl Cache {
                 if known && whole {
                     v.deps.clear();
                 }
+                v.cksum = None;
                 whole || !known
             });
         }
@@ -402,6 +406,7 @@ mod tests {
             pubtime: None,
             deps: Vec::new(),
             default_deps: Vec::new(),
+            cksum: None,
         });
         cache.crates.insert("cranelift-codegen".into(), facts);
         cache.trim(&data.published, &data.family);

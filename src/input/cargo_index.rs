@@ -113,6 +113,7 @@ pub fn read_entry(path: &Path, name: &str) -> Result<CrateFacts, String> {
         })
         .map(|(v, default_deps)| IndexVersion {
             default_deps,
+            cksum: None,
             vers: v.version.to_string(),
             yanked: v.yanked,
             rust_version: v.rust_version.as_ref().map(|r| r.to_string()),

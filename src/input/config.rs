@@ -25,6 +25,8 @@ pub struct Config {
     pub index_url: Option<String>,
     /// A local RustSec advisory database (relative to the configuration's directory).
     pub advisory_db: Option<String>,
+    /// An OSV API (a mirror) for `refresh`.
+    pub osv_url: Option<String>,
 }
 
 /// Hides findings about one crate (at an exact version, or any version of a
@@ -96,6 +98,7 @@ struct RawConfig {
     ignore: Vec<RawIgnore>,
     index_url: Option<String>,
     advisory_db: Option<String>,
+    osv_url: Option<String>,
 }
 
 impl Ignore {
@@ -236,6 +239,20 @@ pub fn parse(value: &serde_json::Value, origin: &str) -> Result<Config> {
         allow: selectors("allow", &raw.allow)?,
         ignore,
         advisory_db: raw.advisory_db.clone(),
+        osv_url: raw
+            .osv_url
+            .map(|u| {
+                crate::input::osv::normalize_url(&u).map_err(|_| {
+                    bad(
+                        "osv-url",
+                        &format!(
+                            "an http(s) URL of an OSV API, found {:?}",
+                            crate::input::registry::redact(&u)
+                        ),
+                    )
+                })
+            })
+            .transpose()?,
         index_url: raw
             .index_url
             .map(|u| {

@@ -4,9 +4,11 @@
 //! the report's provenance with its date.
 
 use crate::input::advisory_db::AdvisoryDb;
+use crate::input::advisory_sources::{NotesSource, OsvSource};
 use crate::input::cache::Cache;
+use crate::input::release_notes::{self, RELEASE_NOTES_SOURCE};
 use crate::model::data::{
-    Data, MajorFacts, Patch, RELEASE_GRACE_DAYS, Source, SourceKind, rust_version,
+    Advisory, Data, MajorFacts, Patch, RELEASE_GRACE_DAYS, Source, SourceKind, rust_version,
 };
 use crate::model::policy;
 use crate::model::published::{Dep, PubVersion};
@@ -158,27 +160,10 @@ impl Data {
         self
     }
 
-    /// Merges the advisories of a local RustSec database: an advisory it has
-    /// replaces the embedded one with the same GHSA or RustSec id.
+    /// Merges the advisories of a local RustSec database (see [`merge`]).
     pub fn with_advisory_db(mut self, db: &AdvisoryDb) -> Data {
         for a in &db.advisories {
-            let same = self
-                .advisories
-                .iter()
-                .position(|e| e.id == a.id || e.rustsec.iter().any(|r| a.rustsec.contains(r)));
-            match same {
-                Some(i) => {
-                    let mut merged = a.clone();
-                    for r in &self.advisories[i].rustsec {
-                        if !merged.rustsec.contains(r) {
-                            merged.rustsec.push(r.clone());
-                        }
-                    }
-                    merged.id = self.advisories[i].id.clone();
-                    self.advisories[i] = merged;
-                }
-                None => self.advisories.push(a.clone()),
-            }
+            self.merge_advisory(a.clone());
         }
         self.provenance.advisories_date = self.provenance.advisories_date.max(db.date);
         self.provenance.sources.push(Source {
@@ -187,6 +172,128 @@ impl Data {
             location: Some(db.path.display().to_string()),
         });
         self
+    }
+
+    /// Merges what the release notes read by `refresh` say: the advisories
+    /// each patch fixed, and the counts of majors the facts lack.
+    pub fn with_release_notes(mut self, notes: &NotesSource) -> Data {
+        for a in release_notes::advisories(notes.patches()) {
+            self.merge_advisory(a);
+        }
+        for read in notes.read.values() {
+            if let Some(counts) = &read.counts {
+                self.release_notes
+                    .entry(counts.major)
+                    .or_insert_with(|| counts.clone());
+            }
+        }
+        self.provenance.advisories_date = self.provenance.advisories_date.max(notes.complete_until);
+        self.provenance.sources.push(Source {
+            kind: SourceKind::ReleaseNotes,
+            date: notes.complete_until,
+            location: Some(notes.location.clone()),
+        });
+        self
+    }
+
+    /// Merges the OSV records `refresh` fetched; OSV knows every advisory
+    /// published by the day it answered.
+    pub fn with_osv(mut self, osv: &OsvSource) -> Data {
+        for a in osv.records.values().filter_map(|r| r.advisory.clone()) {
+            self.merge_advisory(a);
+        }
+        let day = osv.fetched_at.date_naive();
+        self.provenance.advisories_date = self.provenance.advisories_date.max(day);
+        self.provenance.sources.push(Source {
+            kind: SourceKind::Osv,
+            date: day,
+            location: Some(osv.url.clone()),
+        });
+        self
+    }
+
+    /// One advisory, shown once: `new` joins the advisory it shares an id
+    /// with (GHSA id, RustSec id or alias), keeping the GHSA id as the id and
+    /// every other id beside it. A source that states affected ranges wins
+    /// over release notes, which only say where fixes landed (two such
+    /// statements add up); otherwise the later source wins. The patches
+    /// that fixed it learn its id.
+    fn merge_advisory(&mut self, new: Advisory) {
+        let ids = |a: &Advisory| -> Vec<String> {
+            std::iter::once(a.id.clone())
+                .chain(a.rustsec.iter().cloned())
+                .chain(a.aliases.iter().cloned())
+                .collect()
+        };
+        let new_ids = ids(&new);
+        let same = self
+            .advisories
+            .iter()
+            .position(|e| ids(e).iter().any(|i| new_ids.contains(i)));
+        let merged = match same {
+            None => new,
+            Some(i) => {
+                let old = self.advisories[i].clone();
+                let notes_only = |a: &Advisory| a.source.as_deref() == Some(RELEASE_NOTES_SOURCE);
+                let mut merged = match (notes_only(&old), notes_only(&new)) {
+                    (false, true) => old.clone(),
+                    (true, true) => {
+                        let mut m = old.clone();
+                        for r in &new.patched {
+                            if !m.patched.contains(r) {
+                                m.patched.push(r.clone());
+                            }
+                        }
+                        m
+                    }
+                    _ => new.clone(),
+                };
+                let all: Vec<String> = ids(&old).into_iter().chain(ids(&new)).collect();
+                merged.id = all
+                    .iter()
+                    .find(|i| i.starts_with("GHSA-"))
+                    .unwrap_or(&old.id)
+                    .clone();
+                merged.rustsec = Vec::new();
+                merged.aliases = Vec::new();
+                for i in all {
+                    if i == merged.id || merged.rustsec.contains(&i) || merged.aliases.contains(&i)
+                    {
+                        continue;
+                    }
+                    if i.starts_with("RUSTSEC-") {
+                        merged.rustsec.push(i);
+                    } else if !i.starts_with("GHSA-") {
+                        merged.aliases.push(i);
+                    }
+                }
+                merged.rustsec.sort();
+                self.advisories.remove(i);
+                merged
+            }
+        };
+        if merged.crate_name == "wasmtime" {
+            let fixed: Vec<Version> = merged
+                .patched
+                .iter()
+                .flat_map(|r| &r.comparators)
+                .filter(|c| c.op == semver::Op::GreaterEq)
+                .map(|c| Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0)))
+                .collect();
+            for v in fixed {
+                let patch = u32::try_from(v.major)
+                    .ok()
+                    .and_then(|m| self.majors.get_mut(&m))
+                    .and_then(|m| m.patches.iter_mut().find(|p| p.version == v));
+                if let Some(p) = patch
+                    && !p.advisories.contains(&merged.id)
+                {
+                    p.advisories.push(merged.id.clone());
+                    p.advisories.sort();
+                }
+            }
+        }
+        self.advisories.push(merged);
     }
 }
 
@@ -205,6 +312,7 @@ mod tests {
                 pubtime: None,
                 deps: Vec::new(),
                 default_deps: Vec::new(),
+                cksum: None,
             })
             .collect();
         c.crates.insert(

@@ -3,13 +3,17 @@
 //! registry, a local advisory database).
 
 pub mod advisory_db;
+pub mod advisory_sources;
 pub mod cache;
 pub mod cargo_config;
 pub mod cargo_index;
 pub mod config;
+pub mod crate_download;
+pub mod crate_file;
 pub mod files;
 pub mod layers;
 pub mod lockfile;
+pub mod osv;
 pub mod registry;
 pub mod release_notes;
 pub mod toolchain;

@@ -317,7 +317,7 @@ pub fn knows_less(old: &Cache, new: &Cache) -> Vec<String> {
 }
 
 #[cfg(feature = "network")]
-fn agent(opts: &FetchOptions) -> Result<ureq::Agent> {
+pub fn agent(opts: &FetchOptions) -> Result<ureq::Agent> {
     use ureq::tls::{RootCerts, TlsConfig};
     let roots = match &opts.cainfo {
         None => RootCerts::PlatformVerifier,
@@ -392,16 +392,8 @@ fn fetch_one(
             req = req.header("If-Modified-Since", lm);
         }
     }
-    if let Some(token) = &opts.token {
-        req = req.header("Authorization", token);
-    } else if let Some(userinfo) = &opts.index.credentials {
-        req = req.header(
-            "Authorization",
-            format!(
-                "Basic {}",
-                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, userinfo)
-            ),
-        );
+    if let Some(auth) = authorization(opts) {
+        req = req.header("Authorization", auth);
     }
     let response = req
         .config()
@@ -447,9 +439,23 @@ fn fetch_one(
     Ok(Answer::Facts(facts))
 }
 
+/// The `Authorization` header for the registry: the token, else the
+/// index URL's user-info.
+pub fn authorization(opts: &FetchOptions) -> Option<String> {
+    if let Some(token) = &opts.token {
+        return Some(token.clone());
+    }
+    opts.index.credentials.as_ref().map(|userinfo| {
+        format!(
+            "Basic {}",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, userinfo)
+        )
+    })
+}
+
 /// A transport error as one line, with the remedy when there is a usual one.
 #[cfg(feature = "network")]
-fn describe(e: &ureq::Error, opts: &FetchOptions) -> String {
+pub fn describe(e: &ureq::Error, opts: &FetchOptions) -> String {
     let text = e.to_string();
     let lower = text.to_ascii_lowercase();
     if matches!(e, ureq::Error::Timeout(_)) || lower.contains("timed out") {
@@ -529,6 +535,7 @@ mod tests {
                         pubtime: None,
                         deps: Vec::new(),
                         default_deps: Vec::new(),
+                        cksum: None,
                     })
                     .collect(),
             )

@@ -3,7 +3,7 @@
 //! top-level entries each of Added / Changed / Removed / Fixed has, and the
 //! PRs linked from Changed and Removed entries. No prose is kept.
 
-use crate::model::data::ReleaseNotes;
+use crate::model::data::{Advisory, ReleaseNotes};
 use std::collections::BTreeSet;
 
 const PR_LINK: &str = "github.com/bytecodealliance/wasmtime/pull/";
@@ -89,7 +89,7 @@ fn pr_numbers(line: &str) -> impl Iterator<Item = u32> + '_ {
 
 /// A patch release's section of RELEASES.md: its day and the security
 /// advisories it fixed (GHSA id and the entry's text as the title).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatchNotes {
     pub version: semver::Version,
     pub date: chrono::NaiveDate,
@@ -161,6 +161,56 @@ pub fn patches(text: &str) -> Vec<PatchNotes> {
     out.retain(|p| p.date != chrono::NaiveDate::MIN);
     out
 }
+
+/// The advisories `fixes` name, one per GHSA id, against `wasmtime`:
+/// patched in each line at the patch whose notes name it, dated by its
+/// first fix, and marked as known from the release notes (so a line without
+/// a fix is not called affected).
+pub fn advisories<'a>(fixes: impl IntoIterator<Item = &'a PatchNotes>) -> Vec<Advisory> {
+    let mut by_id: std::collections::BTreeMap<
+        &str,
+        (&str, chrono::NaiveDate, Vec<&semver::Version>),
+    > = std::collections::BTreeMap::new();
+    for p in fixes {
+        for (id, title) in &p.advisories {
+            let e = by_id.entry(id).or_insert((title, p.date, Vec::new()));
+            e.1 = e.1.min(p.date);
+            if !e.2.contains(&&p.version) {
+                e.2.push(&p.version);
+            }
+        }
+    }
+    by_id
+        .into_iter()
+        .map(|(id, (title, date, mut versions))| {
+            versions.sort();
+            Advisory {
+                id: id.to_string(),
+                rustsec: Vec::new(),
+                aliases: Vec::new(),
+                crate_name: "wasmtime".into(),
+                date: Some(date),
+                title: crate::text::sanitize(title),
+                url: Some(format!(
+                    "https://github.com/bytecodealliance/wasmtime/security/advisories/{id}"
+                )),
+                patched: versions
+                    .iter()
+                    .filter_map(|v| {
+                        semver::VersionReq::parse(&format!(">= {v}, < {}.0.0", v.major + 1)).ok()
+                    })
+                    .collect(),
+                unaffected: Vec::new(),
+                informational: None,
+                withdrawn: None,
+                source: Some(RELEASE_NOTES_SOURCE.into()),
+            }
+        })
+        .collect()
+}
+
+/// The `source` of an advisory known only from release notes.
+pub const RELEASE_NOTES_SOURCE: &str = "release-notes";
 
 /// An entry that links to a GHSA advisory: its title (the entry's words
 /// before the links) and the id.

@@ -105,15 +105,32 @@ pub enum SourceKind {
     Registry,
     /// A local RustSec advisory database.
     AdvisoryDb,
+    /// Wasmtime's release notes, read by `refresh` from the registry.
+    ReleaseNotes,
+    /// An OSV API's records, fetched by `refresh`.
+    Osv,
 }
 
 impl SourceKind {
+    /// Whether the source tells of security advisories.
+    pub fn speaks_of_advisories(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Embedded
+                | SourceKind::AdvisoryDb
+                | SourceKind::ReleaseNotes
+                | SourceKind::Osv
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Embedded => "embedded",
             SourceKind::CargoCache => "cargo-cache",
             SourceKind::Registry => "registry",
             SourceKind::AdvisoryDb => "advisory-db",
+            SourceKind::ReleaseNotes => "release-notes",
+            SourceKind::Osv => "osv",
         }
     }
 
@@ -124,6 +141,8 @@ impl SourceKind {
             SourceKind::CargoCache => "cargo's index cache",
             SourceKind::Registry => "refreshed index",
             SourceKind::AdvisoryDb => "advisory database",
+            SourceKind::ReleaseNotes => "release notes",
+            SourceKind::Osv => "OSV",
         }
     }
 }
@@ -136,11 +155,11 @@ impl Provenance {
             .iter()
             .map(|s| format!("{} {}", s.kind.label(), s.date))
             .collect();
-        if !self
-            .sources
-            .iter()
-            .any(|s| s.kind == SourceKind::AdvisoryDb)
-        {
+        if !self.sources.iter().any(|s| {
+            s.kind.speaks_of_advisories()
+                && s.kind != SourceKind::Embedded
+                && s.date == self.advisories_date
+        }) {
             parts.push(format!("advisories {}", self.advisories_date));
         }
         parts.join(", ")
@@ -179,7 +198,7 @@ impl MajorFacts {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Advisory {
     /// The GHSA id (RustSec ids are in `rustsec`); de-duplicated by it.
     pub id: String,
