@@ -264,7 +264,7 @@ pub struct RefreshArgs {
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
 
-    /// The OSV API to ask for advisories [default: the config's osv-url, else https://api.osv.dev/]
+    /// The OSV API to ask for advisories [default: $CARGO_WASMTIME_SUPPORT_OSV_URL, else the config's osv-url, else https://api.osv.dev/]
     #[arg(long, value_name = "URL")]
     pub osv_url: Option<String>,
 

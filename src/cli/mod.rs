@@ -38,6 +38,8 @@ use std::path::{Path, PathBuf};
 pub const SUBCOMMAND: &str = "wasmtime-support";
 /// A token sent as `Authorization` to an index mirror that needs one.
 pub const TOKEN_ENV: &str = "CARGO_WASMTIME_SUPPORT_INDEX_TOKEN";
+/// The OSV API `refresh` asks (as `--osv-url`; the flag wins).
+pub const OSV_URL_ENV: &str = "CARGO_WASMTIME_SUPPORT_OSV_URL";
 
 /// What the program needs from its surroundings, injectable for tests.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +116,7 @@ impl Env {
             "RUSTUP_HOME",
             "RUSTUP_TOOLCHAIN",
             TOKEN_ENV,
+            OSV_URL_ENV,
         ]
         .iter()
         .filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?)))

@@ -4,7 +4,7 @@
 //! refresh at a time holds the cache directory's lock.
 
 use super::args::{CommonArgs, RefreshArgs};
-use super::{Env, TOKEN_ENV, cache_dir, cargo_home, write_out};
+use super::{Env, OSV_URL_ENV, TOKEN_ENV, cache_dir, cargo_home, write_out};
 use crate::error::{Context, Error, Result};
 use crate::input::advisory_sources;
 use crate::input::cache::{self, Cache};
@@ -57,7 +57,13 @@ pub fn run(
             .clone()
             .unwrap_or_else(|| registry::CRATES_IO_INDEX.to_string()),
     };
-    let osv_url = match args.osv_url.as_deref().or(configured.osv_url.as_deref()) {
+    let osv_env = var(OSV_URL_ENV).filter(|u| !u.is_empty());
+    let osv_url = match args
+        .osv_url
+        .as_deref()
+        .or(osv_env.as_deref())
+        .or(configured.osv_url.as_deref())
+    {
         Some(url) => osv::normalize_url(url).map_err(Error::new)?,
         None => osv::DEFAULT_URL.to_string(),
     };

@@ -5,6 +5,7 @@
 mod common;
 
 mod action;
+mod advisory_sources;
 mod audit;
 mod bot_config;
 mod ci;

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn data() -> Data {
+pub(crate) fn data() -> Data {
     Data::embedded().unwrap()
 }
 
@@ -23,14 +23,14 @@ fn newest_lts() -> (u32, Version) {
 }
 
 /// One sparse-index line of wasmtime.
-fn index_line(version: &str, yanked: bool, pubtime: &str) -> String {
+pub(crate) fn index_line(version: &str, yanked: bool, pubtime: &str) -> String {
     format!(
         r#"{{"name":"wasmtime","vers":"{version}","deps":[],"cksum":"0000000000000000000000000000000000000000000000000000000000000000","features":{{}},"yanked":{yanked},"rust_version":"1.80.0","pubtime":"{pubtime}"}}"#
     )
 }
 
 /// Every wasmtime release the embedded data knows, as index lines.
-fn embedded_index_lines() -> Vec<String> {
+pub(crate) fn embedded_index_lines() -> Vec<String> {
     data()
         .majors
         .values()
@@ -46,7 +46,7 @@ fn embedded_index_lines() -> Vec<String> {
 }
 
 /// A command isolated from the developer's cargo home and caches.
-fn isolated(cargo_home: &Path, cache: &Path) -> Command {
+pub(crate) fn isolated(cargo_home: &Path, cache: &Path) -> Command {
     let mut c = command();
     c.env("CARGO_HOME", cargo_home)
         .env("CARGO_WASMTIME_SUPPORT_CACHE_DIR", cache)
@@ -61,7 +61,7 @@ fn isolated(cargo_home: &Path, cache: &Path) -> Command {
     c
 }
 
-fn findings<'a>(j: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+pub(crate) fn findings<'a>(j: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
     j["findings"]
         .as_array()
         .unwrap()

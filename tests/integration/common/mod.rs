@@ -43,6 +43,9 @@ pub fn lock(name: &str) -> String {
     format!("fixtures/{name}/Cargo.lock")
 }
 
+/// An OSV API that refuses every connection.
+pub const NO_OSV: &str = "http://127.0.0.1:1/";
+
 pub fn command() -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(root())
@@ -60,6 +63,8 @@ pub fn command() -> Command {
         // test that needs one points RUSTC at a script.
         .env("RUSTC", root().join("target/no-rustc"))
         .env_remove("RUSTUP_TOOLCHAIN")
+        // Nor OSV: a refresh asks a port nothing listens on, unless a test says otherwise.
+        .env("CARGO_WASMTIME_SUPPORT_OSV_URL", NO_OSV)
         .stdin(Stdio::null());
     cmd
 }
@@ -88,10 +93,16 @@ pub fn env() -> cargo_wasmtime_support::Env {
         cargo: std::env::var_os("CARGO").map(PathBuf::from),
         // No toolchain: cargo's cache of the compiler's version is looked
         // for in a target directory that does not exist.
-        vars: [(
-            "CARGO_TARGET_DIR".to_string(),
-            root().join("target/no-target").display().to_string(),
-        )]
+        vars: [
+            (
+                "CARGO_TARGET_DIR".to_string(),
+                root().join("target/no-target").display().to_string(),
+            ),
+            (
+                "CARGO_WASMTIME_SUPPORT_OSV_URL".to_string(),
+                NO_OSV.to_string(),
+            ),
+        ]
         .into(),
         ..Default::default()
     }

@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub struct Request {
+    pub method: String,
     pub path: String,
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -81,14 +83,14 @@ impl Drop for Server {
     }
 }
 
-/// The request line (its method dropped, `CONNECT` kept) and the headers.
+/// The request line (its method dropped, `CONNECT` kept), the headers and the method.
 fn read_head(
     reader: &mut BufReader<TcpStream>,
-) -> std::io::Result<(String, Vec<(String, String)>)> {
+) -> std::io::Result<(String, Vec<(String, String)>, String)> {
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut words = line.split_whitespace();
-    let method = words.next().unwrap_or("GET");
+    let method = words.next().unwrap_or("GET").to_string();
     let target = words.next().unwrap_or("/").to_string();
     let first = if method == "CONNECT" {
         format!("CONNECT {target}")
@@ -105,7 +107,7 @@ fn read_head(
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    Ok((first, headers))
+    Ok((first, headers, method))
 }
 
 fn answer(
@@ -117,20 +119,32 @@ fn answer(
     stream.set_nonblocking(false)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
-    let (mut path, mut headers) = read_head(&mut reader)?;
+    let (mut path, mut headers, mut method) = read_head(&mut reader)?;
     // As a proxy: accept the tunnel, then answer what comes through it.
     let mut tunnel = None;
     if path.starts_with("CONNECT ") {
         tunnel = Some(path.trim_start_matches("CONNECT ").to_string());
         stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
-        (path, headers) = read_head(&mut reader)?;
+        (path, headers, method) = read_head(&mut reader)?;
     }
     let path = path.split_whitespace().next().unwrap_or("/").to_string();
     let path = match tunnel {
         Some(host) if path.starts_with('/') => format!("http://{host}{path}"),
         _ => path,
     };
-    let req = Request { path, headers };
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length.min(16 * 1024 * 1024)];
+    std::io::Read::read_exact(&mut reader, &mut body)?;
+    let req = Request {
+        method,
+        path,
+        headers,
+        body,
+    };
     let response = handler(&req);
     log.lock().unwrap().push(req);
     let until_stopped = || {
