@@ -6,7 +6,7 @@
 //! them offline; a missing, partial or corrupt cache never stops an audit.
 
 use crate::error::{Context, Error, Result};
-use crate::model::family::Family;
+use crate::model::family::{Family, Placement};
 use crate::model::published::Published;
 use chrono::{DateTime, Utc};
 use semver::Version;
@@ -196,10 +196,18 @@ impl Cache {
                 v.deps.retain(|d| {
                     d.kind.as_deref() != Some("dev") && family.is_member(d.crate_name())
                 });
-                let known = Version::parse(&v.vers)
-                    .is_ok_and(|parsed| published.knows(name, &parsed, v.yanked));
+                v.default_deps.retain(|d| family.is_member(d));
+                // Known as it is, or of no major (before Wasmtime 1.0): of no use.
+                let known = Version::parse(&v.vers).is_ok_and(|parsed| {
+                    published.knows(name, &parsed, v.yanked)
+                        || !matches!(
+                            family.place(name, &parsed),
+                            Some(Placement::Major(1..) | Placement::Pulley24Or25)
+                        )
+                });
                 if known && whole {
                     v.deps.clear();
+                    v.default_deps.clear();
                 }
                 v.cksum = None;
                 whole || !known
@@ -382,15 +390,16 @@ mod tests {
     fn every_crate_keeps_its_versions_until_trimmed() {
         let text = r#"{"name":"cranelift-codegen","vers":"0.135.0"}
 {"name":"cranelift-codegen","vers":"0.136.0-rc.1"}
-{"name":"cranelift-codegen","vers":"0.134.1+build","yanked":true}"#;
+{"name":"cranelift-codegen","vers":"0.134.1+build","yanked":true}
+{"name":"cranelift-codegen","vers":"0.14.0"}"#;
         let facts = CrateFacts::from_versions(
             "cranelift-codegen",
             parse_index_file(text, "cranelift-codegen").unwrap(),
         );
-        assert_eq!(facts.count, 3);
+        assert_eq!(facts.count, 4);
         assert_eq!(facts.newest.as_deref(), Some("0.135.0"));
         assert_eq!(facts.yanked, ["0.134.1+build"]);
-        assert_eq!(facts.versions.len(), 3);
+        assert_eq!(facts.versions.len(), 4);
         // What the embedded facts know as it is stays out of a stored cache.
         let data = crate::model::data::Data::embedded().unwrap();
         let known = data.published.major(48).versions("cranelift-codegen")[0].clone();
@@ -420,6 +429,8 @@ mod tests {
             "{kept:?}"
         );
         assert!(kept.contains(&"0.134.1+build"), "{kept:?}");
+        // Of no major (before Wasmtime 1.0): no use to any audit.
+        assert!(!kept.contains(&"0.14.0"), "{kept:?}");
     }
 
     #[test]

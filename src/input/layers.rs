@@ -225,11 +225,16 @@ impl Data {
                 .chain(a.aliases.iter().cloned())
                 .collect()
         };
-        let new_ids = ids(&new);
+        fn all_ids(a: &Advisory) -> impl Iterator<Item = &str> {
+            std::iter::once(&a.id)
+                .chain(&a.rustsec)
+                .chain(&a.aliases)
+                .map(String::as_str)
+        }
         let same = self
             .advisories
             .iter()
-            .position(|e| ids(e).iter().any(|i| new_ids.contains(i)));
+            .position(|e| all_ids(e).any(|i| all_ids(&new).any(|n| n == i)));
         let merged = match same {
             None => new,
             Some(i) => {

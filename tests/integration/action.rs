@@ -230,6 +230,57 @@ fn the_audit_step_writes_the_summary_for_every_format() {
 }
 
 #[test]
+fn the_refresh_step_runs_before_the_audit_and_never_stops_it() {
+    let action = load("action.yml");
+    let ids: Vec<&str> = steps(&action)
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    let at = |id: &str| ids.iter().position(|i| *i == id).unwrap();
+    assert!(at("refresh") < at("audit"), "{ids:?}");
+    assert_eq!(action["inputs"]["refresh"]["default"], "true");
+
+    // A refresh that cannot run (here: cargo says offline) is a warning.
+    let (dir, steps) = runner();
+    let offline = tempfile::tempdir().unwrap();
+    std::fs::write(
+        offline.path().join("config.toml"),
+        "[net]\noffline = true\n",
+    )
+    .unwrap();
+    let mut step_def = step(&action, "refresh").clone();
+    step_def["env"]["CARGO_HOME"] = offline.path().to_str().unwrap().into();
+    let (code, log) = run_step(&step_def, &BTreeMap::new(), &steps, dir.path());
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("net.offline"), "{log}");
+    assert!(
+        log.contains("::warning title=wasmtime-support::refresh failed"),
+        "{log}"
+    );
+
+    // Turned off, it does nothing; a bad value is refused.
+    let (code, log) = run_step(
+        step(&action, "refresh"),
+        &BTreeMap::from([("refresh", "false")]),
+        &steps,
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("Not refreshing"), "{log}");
+    let (code, log) = run_step(
+        step(&action, "refresh"),
+        &BTreeMap::from([("refresh", "yes")]),
+        &steps,
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{log}");
+    assert!(
+        log.contains("::error") && log.contains("input refresh"),
+        "{log}"
+    );
+}
+
+#[test]
 fn the_audit_step_refuses_a_bad_input() {
     let action = load("action.yml");
     let (dir, steps) = runner();

@@ -83,10 +83,10 @@ impl Drop for Server {
     }
 }
 
+type Headers = Vec<(String, String)>;
+
 /// The request line (its method dropped, `CONNECT` kept), the headers and the method.
-fn read_head(
-    reader: &mut BufReader<TcpStream>,
-) -> std::io::Result<(String, Vec<(String, String)>, String)> {
+fn read_head(reader: &mut BufReader<TcpStream>) -> std::io::Result<(String, Headers, String)> {
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut words = line.split_whitespace();
