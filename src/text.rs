@@ -25,6 +25,57 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// A whole terminal report made safe as a last line of defence: every
+/// control or invisible formatting character escaped, except newlines and
+/// the colour sequences the report itself writes (`ESC [ digits;... m`).
+/// Whatever a file brought in and a renderer forgot to escape is shown, never
+/// obeyed.
+pub fn terminal_safe(report: String) -> String {
+    let is_sgr = |rest: &str| {
+        let Some(body) = rest.strip_prefix('[') else {
+            return 0;
+        };
+        let len = body
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b';')
+            .count();
+        if len <= 16 && body.as_bytes().get(len) == Some(&b'm') {
+            len + 2
+        } else {
+            0
+        }
+    };
+    if !report
+        .chars()
+        .any(|c| c != '\n' && c != '\x1b' && needs_escape(c))
+        && !report
+            .match_indices('\x1b')
+            .any(|(at, _)| is_sgr(&report[at + 1..]) == 0)
+    {
+        return report;
+    }
+    let mut out = String::with_capacity(report.len() + 16);
+    let mut rest = report.as_str();
+    while let Some(c) = rest.chars().next() {
+        let width = c.len_utf8();
+        if c == '\x1b' {
+            let sgr = is_sgr(&rest[1..]);
+            if sgr > 0 {
+                out.push_str(&rest[..1 + sgr]);
+                rest = &rest[1 + sgr..];
+                continue;
+            }
+        }
+        if c != '\n' && needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[width..];
+    }
+    out
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || is_invisible_format(c)
 }
@@ -83,6 +134,29 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_keeps_its_colours_and_shows_everything_else() {
+        let ours = "\x1b[1m\x1b[31mwarning\x1b[0m: fine\n";
+        assert_eq!(terminal_safe(ours.to_string()), ours);
+        let planted = "id EVIL-\x1b[2J\x1b]0;PWNED\x07 \u{3164}x\u{200d}\u{fe0f}\r\n";
+        let shown = terminal_safe(planted.to_string());
+        assert!(
+            !shown.contains('\x07') && !shown.contains('\r'),
+            "{shown:?}"
+        );
+        assert!(!shown.contains("\x1b]"), "{shown:?}");
+        assert!(
+            !shown.contains('\u{3164}') && !shown.contains('\u{200d}'),
+            "{shown:?}"
+        );
+        assert!(
+            shown.ends_with('\n') && shown.contains("PWNED"),
+            "{shown:?}"
+        );
+        // `ESC [2J` is no colour: shown, not obeyed.
+        assert!(!shown.contains("\x1b[2J"), "{shown:?}");
+    }
 
     #[test]
     fn control_characters_become_visible() {

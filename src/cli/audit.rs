@@ -156,15 +156,21 @@ fn render(
 }
 
 fn append(path: &Path, text: &str) -> Result<()> {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| {
-            Error::in_file(
-                &path.display().to_string(),
-                format!("cannot append the step summary: {e}"),
-            )
-        })
+    let shown = path.display().to_string();
+    let fail =
+        |e: std::io::Error| Error::in_file(&shown, format!("cannot append the step summary: {e}"));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    // Never wait on a FIFO (or a device) nobody reads: opened without
+    // blocking, then written only if it is a regular file.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NONBLOCK);
+    let mut file = opts.open(path).map_err(fail)?;
+    if !file.metadata().map_err(fail)?.is_file() {
+        return Err(Error::in_file(
+            &shown,
+            "cannot append the step summary: not a regular file",
+        ));
+    }
+    file.write_all(text.as_bytes()).map_err(fail)
 }

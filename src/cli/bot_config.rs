@@ -2,7 +2,7 @@
 //! workspace's family crates, or merge it into the bot's file (`--write`).
 
 use super::args::{BotConfigArgs, CommonArgs, TrackArg};
-use super::{Env, load_data, project, write_out};
+use super::{Env, load_data, project, transaction, write_out};
 use crate::check::bot_config::{self, Track, dependabot, renovate};
 use crate::check::inventory;
 use crate::error::{Context, Error, Result};
@@ -82,7 +82,7 @@ pub fn run(
     if merged == existing {
         return write_out(out, &format!("{shown} is up to date\n")).map(|()| 0);
     }
-    write_atomically(&path, &merged).with_context(|| format!("{shown}: cannot write"))?;
+    write_atomically(&path, &shown, &existing, &merged)?;
     write_out(out, &format!("Wrote {shown}\n"))?;
     Ok(0)
 }
@@ -110,18 +110,46 @@ fn existing_or_first(root: &Path, candidates: &[&str]) -> PathBuf {
         .unwrap_or_else(|| root.join(candidates[0]))
 }
 
-/// Writes beside the file and renames, so a failure leaves the old file whole.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes as `upgrade` writes: through a uniquely named temporary file
+/// created exclusively beside the file (never a name a repository could
+/// plant), then renamed; a symlinked file is written through and stays a
+/// link, its mode is kept, a read-only or changed file is refused. A new
+/// file is created only where none appeared meanwhile.
+fn write_atomically(path: &Path, shown: &str, old: &str, text: &str) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        let mut changes = vec![transaction::Change {
+            path: path.to_path_buf(),
+            shown: shown.to_string(),
+            old: old.as_bytes().to_vec(),
+            new: text.as_bytes().to_vec(),
+        }];
+        transaction::check(&mut changes)?;
+        return transaction::replace_all(&changes).map_err(|f| Error::new(f.message()));
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.wasmtime-support.tmp",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("config")
-    ));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{shown}: cannot create its directory"))?;
+    let fail = |e: std::io::Error| Error::in_file(shown, format!("cannot write: {e}"));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".cargo-wasmtime-support-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temp.write_all(text.as_bytes()).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // What a new file gets from `git checkout` or an editor, not 0600.
+        let _ = temp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    temp.persist_noclobber(path).map_err(|e| {
+        Error::in_file(
+            shown,
+            format!("cannot write (did it appear meanwhile?): {}", e.error),
+        )
+    })?;
+    Ok(())
 }

@@ -148,6 +148,15 @@ pub fn parse(text: &str, crate_name: &str) -> Result<Option<Advisory>, String> {
     if a.package != crate_name {
         return Ok(None);
     }
+    if let Some(bad) = std::iter::once(&a.id)
+        .chain(&a.aliases)
+        .find(|i| !crate::input::osv::valid_id(i))
+    {
+        return Err(format!(
+            "{:?} is not an advisory id",
+            crate::text::sanitize(bad)
+        ));
+    }
     let title = rest[end + 4..]
         .lines()
         .find_map(|l| l.strip_prefix("# "))
@@ -224,6 +233,14 @@ Details.
         assert!(!a.affects(&"48.0.9".parse().unwrap()));
         assert!(a.affects(&"49.0.5".parse().unwrap()));
         assert!(parse(SAMPLE, "cranelift-codegen").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_id_that_is_no_id_is_refused_and_shown_escaped() {
+        let evil = SAMPLE.replace("RUSTSEC-2099-0001", "EVIL-\\u001b[2J\\u001b]0;PWNED\\u0007");
+        let e = parse(&evil, "wasmtime").unwrap_err();
+        assert!(e.contains("not an advisory id"), "{e}");
+        assert!(!e.contains('\x1b') && !e.contains('\x07'), "{e:?}");
     }
 
     #[test]

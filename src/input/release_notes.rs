@@ -197,7 +197,11 @@ pub fn advisories<'a>(fixes: impl IntoIterator<Item = &'a PatchNotes>) -> Vec<Ad
                 patched: versions
                     .iter()
                     .filter_map(|v| {
-                        semver::VersionReq::parse(&format!(">= {v}, < {}.0.0", v.major + 1)).ok()
+                        semver::VersionReq::parse(&format!(
+                            ">= {v}, < {}.0.0",
+                            v.major.checked_add(1)?
+                        ))
+                        .ok()
                     })
                     .collect(),
                 unaffected: Vec::new(),

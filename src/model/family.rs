@@ -148,22 +148,22 @@ impl Family {
             return self.place_unknown(name, v, newest);
         };
         let cranelift = name == "cranelift" || name.starts_with("cranelift-");
-        let major = |n: u64| match u32::try_from(n) {
-            Ok(n) if n <= policy::MAX_MAJOR => Placement::Major(n),
+        let major = |n: Option<u64>| match n.map(u32::try_from) {
+            Some(Ok(n)) if n <= policy::MAX_MAJOR => Placement::Major(n),
             _ => Placement::Unrecognized,
         };
 
         let placement = if v.major == 0 {
             if cranelift {
                 match v.minor.checked_sub(u64::from(CRANELIFT_OFFSET)) {
-                    Some(n) if n > 0 => major(n),
+                    Some(n) if n > 0 => major(Some(n)),
                     _ => Placement::Major(0),
                 }
             } else if known.uses(Scheme::WinchZeroMinor) {
                 if v.minor == 0 {
                     Placement::Unrecognized
                 } else {
-                    major(v.minor + 2)
+                    major(v.minor.checked_add(2))
                 }
             } else if known.uses(Scheme::PulleyZeroOne) {
                 if v.minor == 1 {
@@ -179,9 +179,9 @@ impl Family {
         } else if cranelift {
             Placement::Unrecognized
         } else if known.uses(Scheme::MinusOne) && (2..=3).contains(&v.major) {
-            major(v.major + 1)
+            major(v.major.checked_add(1))
         } else {
-            major(v.major)
+            major(Some(v.major))
         };
         Some(placement)
     }
@@ -243,6 +243,23 @@ mod tests {
 
     fn date() -> NaiveDate {
         "2026-11-21".parse().unwrap()
+    }
+
+    #[test]
+    fn version_arithmetic_never_overflows() {
+        let max = u64::MAX;
+        for (name, v) in [
+            ("winch-codegen", format!("0.{max}.0")),
+            ("wasmtime", format!("{max}.0.0")),
+            ("cranelift-codegen", format!("0.{max}.0")),
+            ("wasmtime-made-up", format!("{max}.0.0")),
+        ] {
+            let placed = place(name, &v);
+            assert!(
+                !matches!(placed, Some(Placement::Major(_))),
+                "{name} {v}: {placed:?}"
+            );
+        }
     }
 
     #[test]

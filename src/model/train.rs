@@ -51,6 +51,12 @@ impl Train {
         phrases::label(self.support.major)
     }
 
+    /// Every crate of it is a pre-release (`49.0.0-dev`): the line may be
+    /// supported, what the project uses of it never is.
+    pub fn prerelease_only(&self) -> bool {
+        !self.crates.is_empty() && self.crates.iter().all(|c| !c.version.pre.is_empty())
+    }
+
     /// The crate that stands for the train in one-line summaries.
     pub fn headline(&self) -> Option<&CrateReport> {
         let subject = self

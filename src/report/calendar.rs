@@ -60,6 +60,10 @@ impl Layout {
 }
 
 pub fn render(c: &Calendar, o: &ChartOptions) -> String {
+    crate::text::terminal_safe(render_unchecked(c, o))
+}
+
+fn render_unchecked(c: &Calendar, o: &ChartOptions) -> String {
     let p = o.paint;
     let layout = Layout::new(c, o.width);
     let (bar, today_mark, today_head, more_left, more_right) = if o.unicode {

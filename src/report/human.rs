@@ -29,6 +29,10 @@ impl Default for HumanOptions {
 }
 
 pub fn render(a: &Audit, o: &HumanOptions) -> String {
+    crate::text::terminal_safe(render_unchecked(a, o))
+}
+
+fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
     let p = o.paint;
     let mut out = String::new();
     let _ = writeln!(
@@ -256,6 +260,7 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
 
 fn status_text(t: &Train, p: Paint) -> String {
     let word = match t.support.status {
+        Status::Supported if t.prerelease_only() => "pre-releases only, line supported",
         Status::Supported => "supported",
         Status::Eol => "EOL",
         Status::Unreleased => "unreleased",
@@ -339,9 +344,22 @@ fn crate_line(c: &CrateReport, many_lockfiles: bool) -> String {
 }
 
 fn summary(a: &Audit, p: Paint) -> String {
-    let with_status = |s: Status| a.trains.iter().filter(|t| t.support.status == s).count();
+    let with_status = |s: Status| {
+        a.trains
+            .iter()
+            .filter(|t| t.support.status == s && !(s == Status::Supported && t.prerelease_only()))
+            .count()
+    };
     let trains = count(a.trains.len(), "train", "trains");
     let mut parts = vec![format!("{} supported", with_status(Status::Supported))];
+    let pre = a
+        .trains
+        .iter()
+        .filter(|t| t.support.status == Status::Supported && t.prerelease_only())
+        .count();
+    if pre > 0 {
+        parts.push(format!("{pre} on pre-releases only"));
+    }
     let eol = with_status(Status::Eol);
     if eol > 0 {
         parts.push(format!("{eol} EOL"));
@@ -367,6 +385,10 @@ fn summary(a: &Audit, p: Paint) -> String {
 /// `--quiet`: the error-level findings only, one per paragraph; nothing when
 /// there is none. (The machine formats are never abridged.)
 pub fn quiet(report: &Audit, color: bool) -> String {
+    crate::text::terminal_safe(quiet_unchecked(report, color))
+}
+
+fn quiet_unchecked(report: &Audit, color: bool) -> String {
     let paint = Paint { enabled: color };
     let mut out = String::new();
     for f in report.findings.iter().filter(|f| f.level == Level::Error) {

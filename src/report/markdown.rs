@@ -114,6 +114,7 @@ pub fn render(a: &Audit) -> String {
 
 fn status_cell(t: &Train) -> String {
     match t.support.status {
+        Status::Supported if t.prerelease_only() => "🟡 pre-releases only (line supported)".into(),
         Status::Supported if t.support.lts => "🟢 supported (LTS)".into(),
         Status::Supported => "🟢 supported".into(),
         Status::Eol => "🔴 EOL".into(),

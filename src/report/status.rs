@@ -9,6 +9,10 @@ use crate::text::WIDTH;
 use std::fmt::Write;
 
 pub fn render(r: &StatusReport, p: Paint) -> String {
+    crate::text::terminal_safe(render_unchecked(r, p))
+}
+
+fn render_unchecked(r: &StatusReport, p: Paint) -> String {
     let mut out = String::new();
     let what = match (&r.crate_name, &r.version) {
         (Some(name), Some(v)) => format!("{} {v}: ", crate::text::sanitize(name)),

@@ -485,3 +485,46 @@ fn the_subject_of_a_train_is_the_workspaces_direct_dependency() {
         "{outdated:?}"
     );
 }
+
+#[test]
+fn a_train_of_pre_releases_only_is_not_counted_as_supported() {
+    // Wasmtime's own workspace: every crate of the train is `N.0.0-dev`; the
+    // day its line was released, the line is supported.
+    let lockfile = "fixtures/workspaces/wasmtime-e6b33de513/Cargo.lock";
+    let major: u32 = std::fs::read_to_string(root().join(lockfile))
+        .unwrap()
+        .split("name = \"wasmtime\"\nversion = \"")
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .unwrap();
+    let data = cargo_wasmtime_support::Data::embedded().unwrap();
+    let day = data.majors[&major].released.to_string();
+    let j = run(&["--lockfile", lockfile, "--date", &day, "--format", "json"]).json();
+    assert_eq!(
+        j["trains"][0]["status"], "supported",
+        "{:#}",
+        j["trains"][0]
+    );
+    let r = run(&["--lockfile", lockfile, "--date", &day]);
+    let last = r.stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with("1 train (0 supported, 1 on pre-releases only)"),
+        "{last}"
+    );
+    assert!(
+        r.stdout.contains("pre-releases only, line supported"),
+        "{}",
+        r.stdout
+    );
+    let md = run(&[
+        "--lockfile",
+        lockfile,
+        "--date",
+        &day,
+        "--format",
+        "markdown",
+    ])
+    .stdout;
+    assert!(md.contains("pre-releases only"), "{md}");
+}

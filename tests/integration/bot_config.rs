@@ -439,3 +439,75 @@ fn write_refuses_a_fifo_instead_of_waiting_on_it() {
     let r = write(dir.path(), &["--renovate"]);
     assert_usage_error(&r, &["renovate.json"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn write_never_follows_a_planted_name_and_keeps_links_and_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace("generated/wasmtime-36.0.3");
+    let victim = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(victim.path(), "precious").unwrap();
+    // A repository can carry links under any name the tool might use.
+    for name in [
+        ".renovate.json.wasmtime-support.tmp",
+        ".cargo-wasmtime-support-planted.tmp",
+    ] {
+        std::os::unix::fs::symlink(victim.path(), dir.path().join(name)).unwrap();
+    }
+    let r = write(dir.path(), &["--renovate"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(victim.path()).unwrap(), "precious");
+    let made = dir.path().join("renovate.json");
+    assert!(
+        !std::fs::symlink_metadata(&made)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::metadata(&made).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+
+    // A linked configuration is written through, the link and the mode kept.
+    let dir = workspace("generated/wasmtime-36.0.3");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let target = shared.join("renovate.json");
+    std::fs::write(&target, "{\"extends\": [\"config:recommended\"]}\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("renovate.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let r = write(dir.path(), &["--renovate"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(
+        text.contains("config:recommended") && text.contains("packageRules"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+
+    // A read-only one is refused, as `upgrade` refuses, and left alone.
+    let dir = workspace("generated/wasmtime-36.0.3");
+    let path = dir.path().join("renovate.json");
+    std::fs::write(&path, "{}\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let r = write(dir.path(), &["--renovate"]);
+    assert_usage_error(&r, &["renovate.json", "read-only"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -243,3 +243,48 @@ fn help_into_a_full_device_fails() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot write the output"), "{}", r.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_step_summary_never_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("summary");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        return;
+    }
+    let mut child = command()
+        .env("GITHUB_STEP_SUMMARY", &fifo)
+        .args([
+            "--lockfile",
+            &lock("spin"),
+            "--format",
+            "github",
+            "--date",
+            DATE,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let status = status.expect("the run blocked on the FIFO");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_ne!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("step summary"), "{stderr}");
+}
