@@ -83,7 +83,8 @@ pub fn run(
         return write_out(out, &format!("{shown} is up to date\n")).map(|()| 0);
     }
     write_atomically(&path, &shown, &existing, &merged)?;
-    write_out(out, &format!("Wrote {shown}\n"))?;
+    write_out(out, &format!("Wrote {shown}\n"))
+        .map_err(|e| Error::new(format!("wrote {shown}, but could not say so: {e}")))?;
     Ok(0)
 }
 

@@ -139,7 +139,9 @@ pub fn run(
             "error": error,
             "release_notes": notes,
         });
-        write_out(out, &json::render(&doc))?;
+        if let (Ok(a), Err(e)) = (&outcome, write_out(out, &json::render(&doc))) {
+            return Err(done_but_unreported(&e, a.written.len(), a.lockfile_updated));
+        }
         return match outcome {
             Ok(_) => Ok(0),
             Err(f) => {
@@ -184,8 +186,23 @@ pub fn run(
             let _ = writeln!(text, "  {url}");
         }
     }
-    write_out(out, &text)?;
+    write_out(out, &text).map_err(|e| {
+        if args.dry_run || applied.written.is_empty() {
+            e
+        } else {
+            done_but_unreported(&e, applied.written.len(), applied.lockfile_updated)
+        }
+    })?;
     Ok(0)
+}
+
+/// An output that fails after the upgrade was written: the message says
+/// what was done, never that nothing was.
+fn done_but_unreported(e: &Error, manifests: usize, lockfile: bool) -> Error {
+    let lock = if lockfile { " and Cargo.lock" } else { "" };
+    Error::new(format!(
+        "the upgrade was written ({manifests} manifest(s){lock}), but its report was not: {e}"
+    ))
 }
 
 /// No move by default: say why, per train (never "nothing to upgrade" for a

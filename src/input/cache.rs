@@ -161,7 +161,10 @@ impl Cache {
 
 impl CrateFacts {
     /// The facts of crate `name` from all of its index entries.
-    pub fn from_versions(_name: &str, versions: Vec<IndexVersion>) -> CrateFacts {
+    pub fn from_versions(_name: &str, mut versions: Vec<IndexVersion>) -> CrateFacts {
+        // A version listed twice is one version (the first line of it counts).
+        let mut seen = std::collections::HashSet::new();
+        versions.retain(|v| seen.insert(v.vers.clone()));
         let newest = versions
             .iter()
             .filter_map(|v| Version::parse(&v.vers).ok())

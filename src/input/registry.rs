@@ -224,8 +224,14 @@ pub fn fetch(
             opts.index.shown
         ));
     }
+    // Another index knowing less than the cache is an outdated mirror. The
+    // index the cache came from, or crates.io itself, is the truth about
+    // what it serves: its corrections (a removed version, a mirror that
+    // served a bogus one) are taken, so a bad answer never locks a cache.
     if let Some(p) = previous
         && failures.is_empty()
+        && p.index_url != opts.index.shown
+        && opts.index.shown != CRATES_IO_INDEX
     {
         failures.extend(knows_less(p, &cache));
     }

@@ -524,3 +524,70 @@ fn facts_dated_in_the_future_are_not_used() {
         assert_eq!(r.json()["data"]["source"], "embedded");
     }
 }
+
+#[test]
+fn a_release_dated_after_today_is_no_fact_yet() {
+    let (lts, newest) = newest_lts();
+    let future = format!("{lts}.0.{}", newest.patch + 90);
+    let mut lines = embedded_index_lines();
+    lines.push(index_line(&future, false, "2099-01-01T00:00:00Z"));
+    let server = index_server(lines, "\"f\"");
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let r = refresh(home.path(), cache.path(), &server.url, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Neither the line's newest, nor a patch target, nor an upgrade target.
+    let status = run_cmd(isolated(home.path(), cache.path()).args(["status", &lts.to_string()]));
+    assert!(!status.stdout.contains(&future), "{}", status.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let older = Version::new(newest.major, 0, 0);
+    let lock = lockfile_with(dir.path(), &older);
+    let audit = run_cmd(isolated(home.path(), cache.path()).args([
+        "--lockfile",
+        lock.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert!(!audit.stdout.contains(&future), "{}", audit.stdout);
+}
+
+#[test]
+fn a_bad_answer_never_locks_the_cache() {
+    let (lts, newest) = newest_lts();
+    let mut poisoned = embedded_index_lines();
+    // One line twice, and a release no calendar allows.
+    poisoned.push(poisoned.last().unwrap().clone());
+    poisoned.push(index_line("9999.0.0", false, "2026-01-01T00:00:00Z"));
+    let served = std::sync::Arc::new(std::sync::Mutex::new(poisoned));
+    let shared = served.clone();
+    let server = Server::start(move |req: &Request| {
+        if !req.path.ends_with("/wa/sm/wasmtime") {
+            return Response::Status(404);
+        }
+        Response::Ok {
+            body: shared.lock().unwrap().join("\n").into_bytes(),
+            etag: None,
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let r = refresh(home.path(), cache.path(), &server.url, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The same index, corrected: its word is taken.
+    *served.lock().unwrap() = embedded_index_lines();
+    let r = refresh(home.path(), cache.path(), &server.url, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let status = run_cmd(isolated(home.path(), cache.path()).args(["status", &lts.to_string()]));
+    assert!(
+        status.stdout.contains(&newest.to_string()),
+        "{}",
+        status.stdout
+    );
+
+    // Another index that knows less than the cache is an outdated mirror.
+    let mut fewer = embedded_index_lines();
+    fewer.pop();
+    let mirror = index_server(fewer, "\"m\"");
+    let r = refresh(home.path(), cache.path(), &mirror.url, &[]);
+    assert_usage_error(&r, &["outdated mirror", "was left as it was"]);
+}

@@ -321,3 +321,31 @@ fn resolving_in_workspace(root: &Path, major: u32) -> String {
     let v = semver::Version::parse(&v).unwrap();
     format!("{major}.0.{}", v.patch)
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_never_claims_nothing_was() {
+    let (_dir, root) = workspace();
+    let before = snapshot_all(&root);
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else { return };
+    let manifest = root.join("Cargo.toml");
+    let out = command()
+        .current_dir(&root)
+        .args(["upgrade", "--no-update", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--date", DATE])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(
+        snapshot_all(&root),
+        before,
+        "the upgrade itself was written"
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the upgrade was written"), "{stderr}");
+    assert!(!stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
