@@ -155,7 +155,7 @@ fn place_all<'a>(
         })
         .map(|(_, p)| &p.version)
         .collect();
-    candidates()
+    let placed: Vec<(usize, &Package, Placement)> = candidates()
         .filter_map(|(i, p)| {
             let placement = family
                 .place_within(&p.name, &p.version, newest)
@@ -167,6 +167,54 @@ fn place_all<'a>(
                 })?;
             Some((i, p, placement))
         })
+        .collect();
+    // A name the data does not know counts only in lockstep with the family:
+    // Wasmtime's crates require each other at the same release, so one of
+    // the release's known crates depends on it, or it on one. A third-party
+    // `wasmtime-provider 2.0.0` depending on wasmtime 25 is no Wasmtime 2.
+    // In Wasmtime's own workspace, a member at the release's version is one.
+    let known_at = |name: &str, version: Option<&str>, major: u32| {
+        placed.iter().any(|(_, k, pl)| {
+            *pl == Placement::Major(major)
+                && k.name == name
+                && family.get(&k.name).is_some()
+                && version.is_none_or(|v| k.version.to_string() == v)
+        })
+    };
+    let refers_to = |dep: &str, p: &Package| {
+        let mut words = dep.split_whitespace();
+        words.next() == Some(p.name.as_str())
+            && words.next().is_none_or(|v| p.version.to_string() == v)
+    };
+    placed
+        .iter()
+        .filter(|(_, p, pl)| {
+            let Placement::Major(major @ 1..) = *pl else {
+                return true;
+            };
+            if family.get(&p.name).is_some() {
+                return true;
+            }
+            let depends_on_family = p.dependencies.iter().any(|d| {
+                let mut words = d.split_whitespace();
+                let name = words.next().unwrap_or_default();
+                known_at(name, words.next(), major)
+            });
+            let family_depends_on_it = placed.iter().any(|(_, k, kp)| {
+                *kp == Placement::Major(major)
+                    && family.get(&k.name).is_some()
+                    && k.dependencies.iter().any(|d| refers_to(d, p))
+            });
+            // A member of the family's own workspace at the release's version.
+            let in_its_workspace = p.source == Source::Path
+                && placed.iter().any(|(_, k, _)| {
+                    k.source == Source::Path
+                        && k.version == p.version
+                        && family.get(&k.name).is_some()
+                });
+            depends_on_family || family_depends_on_it || in_its_workspace
+        })
+        .copied()
         .collect()
 }
 
@@ -286,6 +334,24 @@ mod tests {
         let i = inv(&text);
         assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![48]);
         assert!(i.unrecognized.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_name_in_the_family_form_counts_only_in_lockstep() {
+        // A third-party crate at 2.0.0 that pulls in wasmtime 25: no Wasmtime 2.
+        let text = pkg("app", "0.1.0", &["wasmtime-provider"])
+            + &pkg("wasmtime-provider", "2.0.0", &["wasmtime"])
+            + &pkg("wasmtime", "25.0.3", &[]);
+        let i = inv(&text);
+        assert_eq!(i.trains.keys().copied().collect::<Vec<_>>(), vec![25]);
+        // A crate of the release the data does not list yet, required by one it knows.
+        let text = pkg("wasmtime", "48.0.2", &["wasmtime-internal-new 48.0.2"])
+            + &pkg("wasmtime-internal-new", "48.0.2", &[])
+            + &pkg("wasmtime-internal-newer", "48.0.2", &["wasmtime-environ"])
+            + &pkg("wasmtime-environ", "48.0.2", &[]);
+        let i = inv(&text);
+        let names: Vec<&str> = i.trains[&48].iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names.len(), 4, "{names:?}");
     }
 
     #[test]

@@ -74,10 +74,15 @@ fn third_party_crates_under_family_prefixes_are_not_trains() {
         || n.contains("toy")
         || n.contains("far-future")));
 
-    // In the family's form and within the calendar, an unknown name counts.
+    // In the family's form, within the calendar and in lockstep with the
+    // family (it requires one of the release's crates), an unknown name counts.
     let (_dir, lock) = lockfile_with(
         "generated/wasmtime-48.0.0",
-        &registry("wasmtime-internal-new", "48.0.0"),
+        &registry("wasmtime-internal-new", "48.0.0").replacen(
+            "\n\n",
+            "\ndependencies = [\"wasmtime-environ\"]\n\n",
+            1,
+        ),
     );
     let (_, r) = json_of(&lock, DATE, &[]);
     assert!(
@@ -91,7 +96,7 @@ fn third_party_crates_under_family_prefixes_are_not_trains() {
 
 #[test]
 fn a_prerelease_crate_does_not_hide_the_trains_status() {
-    let extra = "[[package]]\nname = \"wasmtime-local-fork\"\nversion = \"27.0.0-dev\"\n\n";
+    let extra = "[[package]]\nname = \"wasmtime-local-fork\"\nversion = \"27.0.0-dev\"\ndependencies = [\"wasmtime\"]\n\n";
     let (_dir, lock) = lockfile_with("generated/wasmtime-27", extra);
     let (code, r) = json_of(&lock, DATE, &["--deny-eol"]);
     assert_eq!(code, 1, "27 is EOL on {DATE}: --deny-eol fails");
