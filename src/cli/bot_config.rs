@@ -55,16 +55,7 @@ pub fn run(
             &[".github/dependabot.yml", ".github/dependabot.yaml"],
         )
     } else {
-        if root.join("renovate.json5").exists() {
-            return Err(Error::in_file(
-                &root.join("renovate.json5").display().to_string(),
-                "JSON5 is not supported; print the configuration and merge it by hand",
-            ));
-        }
-        existing_or_first(
-            &root,
-            &["renovate.json", ".github/renovate.json", ".renovaterc.json"],
-        )
+        renovate_file(&root)?
     };
     let shown = path.display().to_string();
     // A regular file of bounded size (never a FIFO or a device), or none yet.
@@ -101,6 +92,53 @@ fn root(common: &CommonArgs, env: &Env) -> Result<PathBuf> {
             "bot-config --write needs one workspace: --manifest-path or a single --lockfile file",
         )),
     }
+}
+
+/// Where Renovate reads its configuration, in its own order (its
+/// `configFileNames`): the first that exists wins, so that is the file to
+/// merge into; a new `renovate.json` would shadow any of the others. JSON5
+/// and `package.json` are refused with one line rather than shadowed.
+const RENOVATE_FILES: [&str; 10] = [
+    "renovate.json",
+    "renovate.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+    "package.json",
+];
+
+fn renovate_file(root: &Path) -> Result<PathBuf> {
+    for name in RENOVATE_FILES {
+        let path = root.join(name);
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        let shown = path.display().to_string();
+        if name == "package.json" {
+            let text = crate::input::files::read_manifest(&path, &shown)?;
+            let has_renovate = serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|v| v.get("renovate").is_some());
+            if !has_renovate {
+                continue;
+            }
+            return Err(Error::in_file(
+                &shown,
+                "Renovate is configured in its `renovate` key, which this tool does not edit; print the configuration and merge it by hand",
+            ));
+        }
+        if name.ends_with(".json5") {
+            return Err(Error::in_file(
+                &shown,
+                "Renovate reads this JSON5 file, which this tool does not edit; print the configuration and merge it by hand",
+            ));
+        }
+        return Ok(path);
+    }
+    Ok(root.join(RENOVATE_FILES[0]))
 }
 
 fn existing_or_first(root: &Path, candidates: &[&str]) -> PathBuf {

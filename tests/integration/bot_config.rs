@@ -511,3 +511,55 @@ fn write_never_follows_a_planted_name_and_keeps_links_and_modes() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn write_goes_into_the_file_renovate_reads_and_never_shadows_it() {
+    // A JSON file Renovate reads, wherever it is: merged there, no renovate.json made.
+    for name in [".renovaterc", ".gitlab/renovate.json", ".renovaterc.json"] {
+        let dir = workspace("generated/wasmtime-36.0.3");
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "{\"extends\": [\"config:recommended\"]}\n").unwrap();
+        let r = write(dir.path(), &["--renovate"]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("packageRules") && text.contains("config:recommended"),
+            "{text}"
+        );
+        assert!(
+            !dir.path().join("renovate.json").exists(),
+            "{name}: shadowed"
+        );
+    }
+    // Files it cannot edit are refused, with nothing written.
+    for (name, text) in [
+        (
+            ".github/renovate.json5",
+            "{extends: ['config:recommended']}\n",
+        ),
+        (".renovaterc.json5", "{}\n"),
+        (
+            "package.json",
+            "{\"name\": \"x\", \"renovate\": {\"extends\": []}}\n",
+        ),
+    ] {
+        let dir = workspace("generated/wasmtime-36.0.3");
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let r = write(dir.path(), &["--renovate"]);
+        assert_usage_error(&r, &[name]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        assert!(
+            !dir.path().join("renovate.json").exists(),
+            "{name}: shadowed"
+        );
+    }
+    // A package.json without Renovate's key is no configuration.
+    let dir = workspace("generated/wasmtime-36.0.3");
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}\n").unwrap();
+    let r = write(dir.path(), &["--renovate"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(dir.path().join("renovate.json").exists());
+}
