@@ -368,6 +368,20 @@ fn write_refuses_what_it_cannot_merge_and_writes_nothing() {
             "version: 2\nupdates: [{package-ecosystem: cargo, directory: /}]\n",
             "flow style",
         ),
+        // Two `packageRules`: parsers keep one, which is not ours to guess.
+        (
+            "renovate.json",
+            "--renovate",
+            "{\"packageRules\": [], \"extends\": [], \"packageRules\": [{\"enabled\": false}]}\n",
+            "appears twice",
+        ),
+        // An inherited `ignore` that a written one would replace.
+        (
+            ".github/dependabot.yml",
+            "--dependabot",
+            "version: 2\ndefaults: &defaults\n  schedule:\n    interval: weekly\n  ignore:\n    - dependency-name: serde\nupdates:\n  - package-ecosystem: cargo\n    directory: /\n    <<: *defaults\n",
+            "merge key",
+        ),
     ];
     std::fs::create_dir(dir.path().join(".github")).unwrap();
     for (file, flag, content, why) in cases {

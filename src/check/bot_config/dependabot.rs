@@ -250,7 +250,15 @@ fn put_under(
     Ok(())
 }
 
+/// The file as Dependabot reads it: YAML merge keys (`<<: *defaults`) applied.
 fn parse(text: &str) -> Result<Value> {
+    let mut v = parse_raw(text)?;
+    v.apply_merge()
+        .context("a YAML merge key (`<<`) that cannot be applied")?;
+    Ok(v)
+}
+
+fn parse_raw(text: &str) -> Result<Value> {
     serde_yaml_ng::from_str(text).context("not valid YAML")
 }
 
@@ -274,6 +282,19 @@ pub fn merge(existing: &str, plan: &Plan) -> Result<String> {
     let mut lines = without_generated(&lines)?;
     let before = parse(&lines.join("\n"))?;
     let entries = updates(&before)?;
+    // A key the cargo entry inherits through `<<` would be replaced, not
+    // extended, by one written into the entry.
+    let raw = parse_raw(&lines.join("\n"))?;
+    if let (Some(k), Ok(raw_entries)) = (cargo_entry(entries), updates(&raw))
+        && let Some(raw_entry) = raw_entries.get(k)
+        && let Some(key) = ["groups", "ignore"]
+            .into_iter()
+            .find(|key| raw_entry.get(*key).is_none() && entries[k].get(*key).is_some())
+    {
+        return Err(Error::new(format!(
+            "the cargo entry inherits `{key}` through a YAML merge key (`<<`), which a `{key}` written into it would replace; merge the printed configuration by hand"
+        )));
+    }
     let (starts, list_end, item_indent) = items(&lines)?;
     if starts.len() != entries.len() {
         return Err(Error::new(

@@ -111,6 +111,15 @@ pub fn merge(existing: &str, plan: &Plan) -> Result<String> {
             "not a JSON object ({e}); Renovate's JSON5 files are not supported"
         ))
     })?;
+    // JSON parsers keep one of two equal keys (most the last): which one the
+    // bot reads is not for this tool to guess.
+    let mut seen = std::collections::HashSet::new();
+    if let Some((key, _)) = members.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+        return Err(Error::new(format!(
+            "the key {:?} appears twice, and which one Renovate reads is unclear; keep one",
+            crate::text::sanitize(key)
+        )));
+    }
     let indent = detect_indent(existing);
     let mut kept: Vec<String> = Vec::new();
     let position = members.iter().position(|(k, _)| k == "packageRules");
