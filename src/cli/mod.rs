@@ -6,6 +6,7 @@ mod args;
 mod audit;
 mod bot_config;
 mod calendar;
+mod journal;
 mod manuals;
 mod refresh;
 mod status;

@@ -4,6 +4,7 @@
 //! `cargo update`) restores every byte it touched.
 
 use super::args::{CommonArgs, Format, UpgradeArgs};
+use super::journal::{self, Journal};
 use super::transaction::{self, Change, Failure};
 use super::{Env, load_data, shown_path, write_out};
 use crate::check::audit;
@@ -39,7 +40,25 @@ pub fn run(
     }
     let data = load_data(common, env, err)?;
     let as_of = common.date.unwrap_or(env.today);
-    let ws = super::locate_workspace(common, env, false)?;
+    let mut ws = super::locate_workspace(common, env, false)?;
+    if journal::pending(&ws.root) {
+        if args.dry_run {
+            return Err(Error::in_file(
+                &shown_path(&ws.root.join(journal::FILE_NAME), env),
+                "an interrupted upgrade left this journal: run `cargo wasmtime-support upgrade` (without --dry-run) to roll it back",
+            ));
+        }
+        let allowed: Vec<PathBuf> = ws
+            .manifests
+            .iter()
+            .cloned()
+            .chain([ws.lockfile.clone()])
+            .collect();
+        if let Some(said) = journal::recover(&ws.root, &allowed)? {
+            let _ = writeln!(err, "note: {said}");
+        }
+        ws = super::locate_workspace(common, env, false)?;
+    }
     let inv = inventory_of(&ws, &data, as_of)?;
     let in_use: Vec<u32> = inv.trains.keys().copied().collect();
     let trains: upgrade::Trains = inv
@@ -394,48 +413,101 @@ fn apply(
     transaction::check(&mut changed).map_err(nothing)?;
     // The lockfile as it was, to put back if `cargo update` fails half-way.
     let lock_before = std::fs::read(&ws.lockfile).ok();
-    transaction::replace_all(&changed)?;
-    let written = changed.iter().map(|c| c.shown.clone()).collect();
-    if args.no_update {
-        return Ok(Applied {
-            written,
-            lockfile_updated: false,
-        });
-    }
-    if let Err(error) = cargo_update(&ws.root, args.offline, env) {
-        let mut all: Vec<Change> = changed;
-        if let Some(old) = lock_before
-            && std::fs::read(&ws.lockfile).ok().as_ref() != Some(&old)
-        {
-            all.push(Change {
-                path: ws.lockfile.clone(),
-                shown: shown_path(&ws.lockfile, env),
-                new: Vec::new(),
-                old,
+    let lock_shown = shown_path(&ws.lockfile, env);
+    let journaled: Vec<(PathBuf, String, Vec<u8>)> = changed
+        .iter()
+        .map(|c| (c.path.clone(), c.shown.clone(), c.old.clone()))
+        .chain(
+            lock_before
+                .clone()
+                .filter(|_| !args.no_update)
+                .map(|old| (ws.lockfile.clone(), lock_shown.clone(), old)),
+        )
+        .collect();
+    let journal = Journal::begin(&ws.root, &journaled).map_err(nothing)?;
+    let result = (|| {
+        transaction::replace_all(&changed)?;
+        let undo = |error: Error| {
+            let mut all: Vec<Change> = changed.clone();
+            if let Some(old) = &lock_before
+                && std::fs::read(&ws.lockfile).ok().as_ref() != Some(old)
+            {
+                all.push(Change {
+                    path: ws.lockfile.clone(),
+                    shown: lock_shown.clone(),
+                    new: Vec::new(),
+                    old: old.clone(),
+                });
+            }
+            let refs: Vec<&Change> = all.iter().collect();
+            transaction::restore(error, &refs)
+        };
+        if journal.interrupted() {
+            return Err(undo(interrupted()));
+        }
+        let written = changed.iter().map(|c| c.shown.clone()).collect();
+        if args.no_update {
+            return Ok(Applied {
+                written,
+                lockfile_updated: false,
             });
         }
-        let refs: Vec<&Change> = all.iter().collect();
-        return Err(transaction::restore(error, &refs));
-    }
-    Ok(Applied {
-        written,
-        lockfile_updated: true,
-    })
+        if let Err(error) = cargo_update(&ws.root, args.offline, env, &journal) {
+            return Err(undo(error));
+        }
+        Ok(Applied {
+            written,
+            lockfile_updated: true,
+        })
+    })();
+    journal.end();
+    result
 }
 
-fn cargo_update(root: &Path, offline: bool, env: &Env) -> Result<()> {
+fn interrupted() -> Error {
+    Error::new("interrupted (SIGINT or SIGTERM) during the upgrade")
+}
+
+/// Runs `cargo update`, stopping it when the upgrade is interrupted.
+fn cargo_update(root: &Path, offline: bool, env: &Env, journal: &Journal) -> Result<()> {
     let cargo = env.cargo.clone().unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
+    let mut child = Command::new(cargo)
         .args(["update", "--workspace", "--manifest-path"])
         .args(offline.then_some("--offline"))
         .arg(root.join("Cargo.toml"))
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .context("cannot run `cargo update`")?;
-    if output.status.success() {
+    // Read on a thread, so a chatty cargo never blocks on a full pipe.
+    let mut pipe = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(p) = pipe.as_mut() {
+            let _ = std::io::Read::read_to_string(p, &mut text);
+        }
+        text
+    });
+    let status = loop {
+        if journal.interrupted() {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = reader.join();
+            return Err(interrupted());
+        }
+        match child.try_wait().context("cannot run `cargo update`")? {
+            Some(status) => break status,
+            None => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    let stderr = reader.join().unwrap_or_default();
+    if journal.interrupted() {
+        return Err(interrupted());
+    }
+    if status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
     let why = stderr
         .lines()
         .find_map(|l| l.trim().strip_prefix("error: "))

@@ -642,3 +642,120 @@ fn a_date_in_the_past_ignores_what_was_published_later() {
     assert!(j["newest_patch"].is_null(), "{j:#}");
     assert_ne!(j["publication"], "published");
 }
+
+/// A `cargo` whose `update` takes its time (the window a signal falls in).
+#[cfg(unix)]
+fn slow_cargo(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("slow-cargo");
+    std::fs::write(&script, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// Starts `upgrade` in its own process group with a slow cargo, and waits
+/// until it has written the manifests and runs `cargo update`.
+#[cfg(unix)]
+fn upgrade_in_flight(root: &Path, cargo: &Path) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let before = bytes(root, "Cargo.toml");
+    let child = command()
+        .current_dir(root)
+        .env("CARGO", cargo)
+        .args(["upgrade", "--date", DATE, "--to", "lts"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while bytes(root, "Cargo.toml") == before {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the upgrade never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child
+}
+
+#[cfg(unix)]
+fn wait_bounded(child: &mut std::process::Child) -> (Option<i32>, String) {
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            panic!("the interrupted upgrade did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status.code(), stderr)
+}
+
+#[cfg(unix)]
+fn leftovers(root: &Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".cargo-wasmtime-support"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_upgrade_puts_every_byte_back() {
+    let manifest = format!("{HEAD}\n[dependencies]\nwasmtime = \"27\"\n");
+    // Ctrl-C reaches the whole process group; SIGTERM only the tool.
+    for (signal, group) in [(libc::SIGINT, true), (libc::SIGTERM, false)] {
+        let (dir, root) = workspace(&manifest, &[("wasmtime", "27.0.0")]);
+        let before = [bytes(&root, "Cargo.toml"), bytes(&root, "Cargo.lock")];
+        let mut child = upgrade_in_flight(&root, &slow_cargo(dir.path()));
+        let pid = child.id() as i32;
+        unsafe { libc::kill(if group { -pid } else { pid }, signal) };
+        let (code, stderr) = wait_bounded(&mut child);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("interrupted") && stderr.contains("restored"),
+            "{stderr}"
+        );
+        assert_eq!(
+            [bytes(&root, "Cargo.toml"), bytes(&root, "Cargo.lock")],
+            before,
+            "signal {signal}"
+        );
+        assert!(leftovers(&root).is_empty(), "{:?}", leftovers(&root));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn after_a_kill_the_next_upgrade_rolls_the_interrupted_one_back() {
+    let manifest = format!("{HEAD}\n[dependencies]\nwasmtime = \"27\"\n");
+    let (dir, root) = workspace(&manifest, &[("wasmtime", "27.0.0")]);
+    let before = [bytes(&root, "Cargo.toml"), bytes(&root, "Cargo.lock")];
+    let mut child = upgrade_in_flight(&root, &slow_cargo(dir.path()));
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+    let _ = wait_bounded(&mut child);
+    assert_ne!(bytes(&root, "Cargo.toml"), before[0], "killed half-way");
+    assert!(!leftovers(&root).is_empty(), "the journal is left");
+
+    // A dry run says so and writes nothing.
+    let r = upgrade(&root, &["--dry-run", "--to", "lts"]);
+    assert_usage_error(&r, &["interrupted upgrade", "without --dry-run"]);
+    // The next upgrade rolls it back first, then does its own work.
+    let r = upgrade(&root, &["--no-update", "--to", "lts"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("an interrupted upgrade was rolled back: restored"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(bytes(&root, "Cargo.lock"), before[1]);
+    assert!(leftovers(&root).is_empty(), "{:?}", leftovers(&root));
+}
