@@ -26,8 +26,8 @@ pub fn sanitize(s: &str) -> String {
 }
 
 /// A whole terminal report made safe as a last line of defence: every
-/// control or invisible formatting character escaped, except newlines and
-/// the colour sequences the report itself writes (`ESC [ digits;... m`).
+/// control or invisible formatting character escaped, except newlines, tabs
+/// and the colour sequences the report itself writes (`ESC [ digits;... m`).
 /// Whatever a file brought in and a renderer forgot to escape is shown, never
 /// obeyed.
 pub fn terminal_safe(report: String) -> String {
@@ -47,7 +47,7 @@ pub fn terminal_safe(report: String) -> String {
     };
     if !report
         .chars()
-        .any(|c| c != '\n' && c != '\x1b' && needs_escape(c))
+        .any(|c| !matches!(c, '\n' | '\t' | '\x1b') && needs_escape(c))
         && !report
             .match_indices('\x1b')
             .any(|(at, _)| is_sgr(&report[at + 1..]) == 0)
@@ -66,7 +66,7 @@ pub fn terminal_safe(report: String) -> String {
                 continue;
             }
         }
-        if c != '\n' && needs_escape(c) {
+        if !matches!(c, '\n' | '\t') && needs_escape(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

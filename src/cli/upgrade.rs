@@ -205,7 +205,7 @@ pub fn run(
             let _ = writeln!(text, "  {url}");
         }
     }
-    write_out(out, &text).map_err(|e| {
+    write_out(out, &crate::text::terminal_safe(text)).map_err(|e| {
         if args.dry_run || applied.written.is_empty() {
             e
         } else {

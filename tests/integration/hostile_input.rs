@@ -288,3 +288,29 @@ fn a_fifo_as_the_step_summary_never_blocks() {
     assert_ne!(status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("step summary"), "{stderr}");
 }
+
+#[test]
+fn invisible_characters_in_crate_names_are_shown_never_printed_raw() {
+    let odd = "wasmtime-x\u{3164}\u{200d}\u{fe0f}";
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("Cargo.lock");
+    std::fs::write(
+        &lock,
+        format!(
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"wasmtime\",\n]\n\n[[package]]\nname = \"wasmtime\"\nversion = \"48.0.2\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [\n \"{odd}\",\n]\n\n[[package]]\nname = \"{odd}\"\nversion = \"48.0.2\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["--lockfile", lock.to_str().unwrap(), "--date", DATE, "-v"],
+        vec!["--lockfile", lock.to_str().unwrap(), "--date", DATE, "-q"],
+    ] {
+        let r = run(&args);
+        assert_ne!(r.code, 2, "{}", r.stderr);
+        for c in ['\u{3164}', '\u{200d}', '\u{fe0f}'] {
+            assert!(!r.stdout.contains(c), "{c:?} printed raw:\n{}", r.stdout);
+        }
+    }
+    let r = run(&["--lockfile", lock.to_str().unwrap(), "--date", DATE, "-v"]);
+    assert!(r.stdout.contains("\\u{3164}"), "{}", r.stdout);
+}
