@@ -113,7 +113,23 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     out.extend(std::iter::repeat_n(' ', lead));
     let mut col = lead;
-    for (i, word) in body.split(' ').enumerate() {
+    // Phrases that read wrong split over two lines stay together: a major
+    // and its `LTS` ("48 LTS"), and alternatives around a slash.
+    let mut units: Vec<String> = Vec::new();
+    for word in body.split(' ') {
+        let glue = units.last().is_some_and(|prev| {
+            let number = !prev.is_empty() && prev.bytes().all(|b| b.is_ascii_digit());
+            (number && word.starts_with("LTS")) || word == "/" || prev.ends_with(" /")
+        });
+        match units.last_mut() {
+            Some(prev) if glue => {
+                prev.push(' ');
+                prev.push_str(word);
+            }
+            _ => units.push(word.to_string()),
+        }
+    }
+    for (i, word) in units.iter().enumerate() {
         let len = word.chars().count();
         if i > 0 {
             if col > indent && col + 1 + len > width {
@@ -134,6 +150,16 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_major_and_its_lts_stay_on_one_line() {
+        let text = format!("{} 48 LTS and `--to` / `latest`", "x".repeat(74));
+        let wrapped = wrap(&text, 80, 2);
+        assert!(wrapped.contains("\n  48 LTS"), "{wrapped}");
+        let text = format!("{} `--to` / `latest`", "x".repeat(72));
+        let wrapped = wrap(&text, 80, 2);
+        assert!(wrapped.contains("\n  `--to` / `latest`"), "{wrapped}");
+    }
 
     #[test]
     fn a_report_keeps_its_colours_and_shows_everything_else() {

@@ -296,7 +296,7 @@ pub fn vulnerable_message(f: &Finding, refs: &[AdvisoryRef]) -> String {
             (n, _) if n == refs.len() => {
                 "none is fixed in this line: move to a supported line".to_string()
             }
-            (n, _) => format!("{n} are fixed only in later lines"),
+            (n, _) => format!("{n} have fixes only in later lines"),
         };
         format!(
             "{name} {version}{pre} is affected by {} security advisories ({}); {fix}",

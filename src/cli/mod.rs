@@ -739,33 +739,45 @@ fn as_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
 }
 
 fn command() -> clap::Command {
-    Cargo::command().mut_subcommand(SUBCOMMAND, |c| c.after_help(after_help()))
+    // Help reads in 80 columns, like the reports, however wide the terminal.
+    Cargo::command()
+        .max_term_width(crate::text::WIDTH)
+        .mut_subcommand(SUBCOMMAND, |c| {
+            c.after_help(after_help())
+                .max_term_width(crate::text::WIDTH)
+        })
 }
 
 fn after_help() -> String {
+    // Every line within 80 columns, so no terminal re-wraps it.
     let mut s = String::from(
         "Examples:\n  \
-         cargo wasmtime-support                    audit this workspace's Cargo.lock\n  \
-         cargo wasmtime-support --deny-eol         exit 1 if an end-of-life release is in use\n  \
-         cargo wasmtime-support --supported-through 2027-06-30   pre-release check\n  \
-         cargo wasmtime-support --format github    annotations for GitHub Actions\n  \
-         cargo wasmtime-support --lockfile Cargo.lock --format json --date 2026-11-21\n  \
-         cargo wasmtime-support refresh            fetch new releases from crates.io\n  \
-         cargo wasmtime-support calendar           the release trains as a chart\n  \
-         cargo wasmtime-support status 27.0.1      one version's support, patches, advisories\n  \
-         cargo wasmtime-support upgrade --dry-run  what moving to the recommended LTS changes\n\n\
-         Finding codes (default level):\n",
+         cargo wasmtime-support                     audit this workspace\n  \
+         cargo wasmtime-support --deny-eol          exit 1 on an end-of-life train\n  \
+         cargo wasmtime-support --format github     GitHub Actions annotations\n  \
+         cargo wasmtime-support refresh             fresh releases and advisories\n  \
+         cargo wasmtime-support calendar            the trains as a chart\n  \
+         cargo wasmtime-support status 27.0.1       one version's support\n  \
+         cargo wasmtime-support upgrade --dry-run   the move to the advised LTS\n  \
+         cargo wasmtime-support --supported-through 2027-06-30\n  \
+         \x20                                          a pre-release check\n\n\
+         Finding codes by default level (each explained in docs/configuration.md):\n",
     );
-    for c in Code::ALL {
-        s.push_str(&format!(
-            "  {:<22}{:<9}{}\n",
-            c.as_str(),
-            c.default_level().as_str(),
-            c.summary()
-        ));
+    for level in ["error", "warning", "note"] {
+        let codes: Vec<&str> = Code::ALL
+            .iter()
+            .filter(|c| c.default_level().as_str() == level)
+            .map(|c| c.as_str())
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        let line = format!("  {:<9}{}", format!("{level}:"), codes.join(", "));
+        s.push_str(&crate::text::wrap(&line, crate::text::WIDTH, 11));
+        s.push('\n');
     }
     s.push_str(
-        "\nExit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error.",
+        "\nExit status: 0 no error-level finding, 1 error-level findings, 2 usage or\ninput error.",
     );
     s
 }

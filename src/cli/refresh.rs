@@ -311,7 +311,14 @@ fn refresh_osv(
 }
 
 fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) -> String {
-    let patches = |d: &Data| d.majors.values().map(|m| m.patches.len()).sum::<usize>();
+    // Patch releases only: a new major's `.0.0` is said as a new major.
+    let patches = |d: &Data| {
+        d.majors
+            .values()
+            .flat_map(|m| &m.patches)
+            .filter(|p| p.version.patch > 0)
+            .count()
+    };
     let new_majors: Vec<String> = merged
         .majors
         .keys()

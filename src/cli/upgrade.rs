@@ -17,6 +17,7 @@ use crate::error::{Context, Error, Result};
 use crate::input::files;
 use crate::input::workspace;
 use crate::model::data::Data;
+use crate::model::phrases::count;
 use crate::model::policy;
 use crate::report::{human, json};
 use crate::text::{WIDTH, sanitize, wrap};
@@ -178,11 +179,14 @@ pub fn run(
             text.push_str(&upgrade::unified_diff(m));
         }
         text.push_str(&format!(
-            "\nDry run: {} manifest(s) would change; nothing was written.\n",
-            changed.len()
+            "\nDry run: {} would change; nothing was written.\n",
+            count(changed.len(), "manifest", "manifests")
         ));
     } else if !changed.is_empty() {
-        text.push_str(&format!("\nWrote {} manifest(s).\n", applied.written.len()));
+        text.push_str(&format!(
+            "\nWrote {}.\n",
+            count(applied.written.len(), "manifest", "manifests")
+        ));
         if args.no_update {
             text.push_str(&wrap(
                 "Cargo.lock was not updated (--no-update): run `cargo update --workspace` before building.",
@@ -220,7 +224,8 @@ pub fn run(
 fn done_but_unreported(e: &Error, manifests: usize, lockfile: bool) -> Error {
     let lock = if lockfile { " and Cargo.lock" } else { "" };
     Error::new(format!(
-        "the upgrade was written ({manifests} manifest(s){lock}), but its report was not: {e}"
+        "the upgrade was written ({}{lock}), but its report was not: {e}",
+        count(manifests, "manifest", "manifests")
     ))
 }
 

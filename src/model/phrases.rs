@@ -42,12 +42,17 @@ pub fn in_days(n: i64) -> String {
 
 /// `until 2026-12-20 (29 days left)`: a supported major's remaining support.
 pub fn until(eol: NaiveDate, days_left: i64) -> String {
+    // The EOL date is the last supported day.
+    if days_left == 0 {
+        return format!("until {eol} (its last day)");
+    }
     format!("until {eol} ({} left)", days(days_left))
 }
 
-/// `since 2026-01-20 (306 days ago)`: how long a major has been out of support.
+/// `after 2026-01-20 (306 days ago)`: how long a major has been out of
+/// support; the EOL date is its last supported day.
 pub fn since(eol: NaiveDate, days_left: i64) -> String {
-    format!("since {eol} ({} ago)", days(-days_left))
+    format!("after {eol} ({} ago)", days(-days_left))
 }
 
 /// `24 months, LTS` or `2 months`: how long the release policy supports a major.
@@ -164,7 +169,7 @@ impl Upgrade {
                 "it is the newest LTS; the next LTS is {}",
                 self.next_lts.major
             ),
-            Advice::MoveToLts { target, .. } => format!("upgrade to {}", lts_with_version(target)),
+            Advice::MoveToLts { target, .. } => format!("move to {}", lts_with_version(target)),
             Advice::NextLts { target, back } => {
                 let plan = format!(
                     "plan for {} LTS (due {})",

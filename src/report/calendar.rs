@@ -203,11 +203,8 @@ fn render_unchecked(c: &Calendar, o: &ChartOptions) -> String {
         })
         .collect();
     if !used.is_empty() {
-        let _ = writeln!(
-            out,
-            "{more_right} used by this project: {}",
-            used.join(", ")
-        );
+        let line = format!("{more_right} used by this project: {}", used.join(", "));
+        let _ = writeln!(out, "{}", crate::text::wrap(&line, crate::text::WIDTH, 2));
     }
     out
 }

@@ -77,7 +77,7 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
             // One action for all of them (move to a supported line): one paragraph.
             let ids: Vec<&str> = f.advisories.iter().map(|adv| adv.id.as_str()).collect();
             format!(
-                "{head}: {} {} is affected by {} advisories fixed only in later lines (-v lists them): {}",
+                "{head}: {} {} is in the affected range of {} advisories whose fixes landed only in later lines (-v lists them): {}",
                 sanitize(f.crate_name.as_deref().unwrap_or_default()),
                 sanitize(f.version.as_deref().unwrap_or_default()),
                 f.advisories.len(),
@@ -137,7 +137,7 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
             } else if !unfixed.is_empty() {
                 let ids: Vec<&str> = unfixed.iter().map(|adv| adv.id.as_str()).collect();
                 let line = format!(
-                    "    {} fixed only in later lines (-v lists them): {}",
+                    "    {} with fixes only in later lines (-v lists them): {}",
                     count(unfixed.len(), "advisory", "advisories"),
                     ids.join(", ")
                 );
@@ -230,7 +230,7 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
     }
     if let Some(day) = t.advisories_unknown_after {
         let line = format!(
-            "  security advisories unknown after {day}: this line has releases newer than the advisory data"
+            "  security advisories published after {day} are unknown: this line has releases newer than the advisory data"
         );
         let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
     }

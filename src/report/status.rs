@@ -30,9 +30,9 @@ fn render_unchecked(r: &StatusReport, p: Paint) -> String {
     };
     let _ = writeln!(
         out,
-        "  status     {} on {}",
-        p.status(r.support.status, &status),
-        r.as_of
+        "  status     on {}: {}",
+        r.as_of,
+        p.status(r.support.status, &status)
     );
     if let (true, Some(v)) = (r.prerelease, &r.version) {
         let line = format!(
@@ -150,7 +150,17 @@ fn render_unchecked(r: &StatusReport, p: Paint) -> String {
     } else if r.advisories.is_empty() && r.version.is_some() {
         let _ = writeln!(out, "  advisories none known for this version");
     }
-    let line = format!("  upgrade    {}", r.upgrade.sentence());
+    let advice = match (
+        r.support.status,
+        crate::model::policy::newest_released_lts(r.as_of),
+    ) {
+        // Nothing to move from yet: what a project would use today instead.
+        (Status::Unreleased, Some(lts)) => {
+            format!("not released yet; the newest released LTS is {lts}")
+        }
+        _ => r.upgrade.sentence(),
+    };
+    let line = format!("  upgrade    {advice}");
     let _ = writeln!(out, "{}", crate::text::wrap(&line, WIDTH, 13));
     for note in r
         .upgrade
@@ -174,7 +184,7 @@ fn render_unchecked(r: &StatusReport, p: Paint) -> String {
     for e in &r.upgrade.effort {
         let what = match e.option {
             EffortOption::MoveBack => format!("back to {}", e.effort.to),
-            EffortOption::Restore => format!("restore: to {}", e.effort.to),
+            EffortOption::Restore => format!("to {} (restores support)", e.effort.to),
             _ => format!("to {}", e.effort.to),
         };
         let line = format!("  effort     {what}: {}", e.effort.short());

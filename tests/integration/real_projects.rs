@@ -339,8 +339,8 @@ fn eol_advisories_are_one_line_unless_verbose() {
         .map(|a| a["id"].as_str().unwrap())
         .collect();
     assert!(ids.len() > 1);
-    assert!(short.contains(&format!(
-        "is affected by {} advisories fixed only in",
+    assert!(short.replace("\n    ", " ").contains(&format!(
+        "is in the affected range of {} advisories whose fixes landed only in",
         ids.len()
     )));
     assert_eq!(short.matches("(no fix in this line)").count(), 0);

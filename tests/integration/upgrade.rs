@@ -98,7 +98,7 @@ fn upgrade_rewrites_every_style_and_keeps_the_formatting() {
     let lock_before = read(&root, "Cargo.lock");
     let r = upgrade(&root, &["--no-update"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("Wrote 3 manifest(s)."), "{}", r.stdout);
+    assert!(r.stdout.contains("Wrote 3 manifests."), "{}", r.stdout);
     assert!(
         r.stdout
             .contains("Cargo.lock was not updated (--no-update)")

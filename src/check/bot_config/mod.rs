@@ -142,13 +142,13 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, limits: &Limits) -> Resu
         ),
         Track::Lts if eol_target.is_some() => format!(
             "Wasmtime {train} reached end of life: every family crate moves in one update, \
-             up to {stay_on} LTS (out since {}) and then its patch releases only; \
+             up to {stay_on} LTS (released {}) and then its patch releases only; \
              `cargo wasmtime-support upgrade` makes the move the bots cannot.",
             date(stay_on)
         ),
         Track::Lts if lts => {
             let when = if released(next) {
-                format!("{next} LTS is out since {}: move", date(next))
+                format!("{next} LTS was released {}: move", date(next))
             } else {
                 format!("when {next} LTS is out (due {}), move", date(next))
             };
@@ -160,7 +160,8 @@ pub fn plan(inv: &Inventory, data: &Data, track: Track, limits: &Limits) -> Resu
         }
         Track::Lts => format!(
             "Wasmtime {train} is not an LTS release: every family crate moves in one update, \
-             monthly, up to {stay_on} LTS (due {}) and then its patch releases only.",
+             monthly, up to {stay_on} LTS ({} {}) and then its patch releases only.",
+            if released(stay_on) { "released" } else { "due" },
             date(stay_on)
         ),
     };

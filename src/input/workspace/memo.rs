@@ -149,11 +149,52 @@ pub fn remember(
             let _ = tmp.persist(&path);
         }
     }
+    prune(parent, KEEP);
+}
+
+/// How many workspaces' memos are kept: one per workspace (and per way of
+/// naming it), the least recently written removed first.
+pub const KEEP: usize = 64;
+
+/// Keeps the `keep` most recently written memos in `dir`.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut memos: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if memos.len() <= keep {
+        return;
+    }
+    memos.sort();
+    for (_, path) in &memos[..memos.len() - keep] {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_newest_memos_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            std::fs::write(dir.path().join(format!("{i}.json")), "{}").unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(15));
+        }
+        std::fs::write(dir.path().join("other.txt"), "").unwrap();
+        prune(dir.path(), 3);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["2.json", "3.json", "4.json", "other.txt"]);
+    }
 
     fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -43,6 +43,20 @@ pub fn lock(name: &str) -> String {
     format!("fixtures/{name}/Cargo.lock")
 }
 
+/// `name` in the tests' scratch directory: cargo's `CARGO_TARGET_TMPDIR`
+/// (inside whatever target directory the build uses, never the checkout's
+/// own unless that is the target directory), emptied once per test run so
+/// that nothing one run left there is seen by the next.
+pub fn scratch(name: &str) -> PathBuf {
+    static FRESH: std::sync::Once = std::sync::Once::new();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasmtime-support-tests");
+    FRESH.call_once(|| {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+    });
+    dir.join(name)
+}
+
 /// An OSV API that refuses every connection.
 pub const NO_OSV: &str = "http://127.0.0.1:1/";
 
@@ -55,13 +69,13 @@ pub fn command() -> Command {
         // Never the developer's own registry cache: embedded data only, unless a test says otherwise.
         .env(
             "CARGO_WASMTIME_SUPPORT_CACHE_DIR",
-            root().join("target/no-registry-cache"),
+            scratch("no-registry-cache"),
         )
         // Nor cargo's index cache or advisory databases.
-        .env("CARGO_HOME", root().join("target/no-cargo-home"))
+        .env("CARGO_HOME", scratch("no-cargo-home"))
         // Nor the machine's toolchain: an unknown Rust limits nothing; a
         // test that needs one points RUSTC at a script.
-        .env("RUSTC", root().join("target/no-rustc"))
+        .env("RUSTC", scratch("no-rustc"))
         .env_remove("RUSTUP_TOOLCHAIN")
         // Nor OSV: a refresh asks a port nothing listens on, unless a test says otherwise.
         .env("CARGO_WASMTIME_SUPPORT_OSV_URL", NO_OSV)
@@ -88,15 +102,15 @@ pub fn env() -> cargo_wasmtime_support::Env {
         today: now.date_naive(),
         now,
         current_dir: Some(root().to_path_buf()),
-        cache_dir: Some(root().join("target/no-registry-cache")),
-        cargo_home: Some(root().join("target/no-cargo-home")),
+        cache_dir: Some(scratch("no-registry-cache")),
+        cargo_home: Some(scratch("no-cargo-home")),
         cargo: std::env::var_os("CARGO").map(PathBuf::from),
         // No toolchain: cargo's cache of the compiler's version is looked
         // for in a target directory that does not exist.
         vars: [
             (
                 "CARGO_TARGET_DIR".to_string(),
-                root().join("target/no-target").display().to_string(),
+                scratch("no-target").display().to_string(),
             ),
             (
                 "CARGO_WASMTIME_SUPPORT_OSV_URL".to_string(),
