@@ -132,6 +132,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
             member: p.member.clone(),
             kind: p.kind,
             chain: p.chain.clone(),
+            first_is_path: p.first_is_path,
         })
         .collect();
     let dev_only = !pulled_in_by.is_empty() && pulled_in_by.iter().all(|p| p.kind == DepKind::Dev);
@@ -165,7 +166,38 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
         held,
     };
     t.advisories_unknown_after = security::train_advisories_unknown_after(&t, data);
+    t.upgrade.via = brought_in_by(&t.pulled_in_by, &data.family);
+    if !t.upgrade.via.is_empty() {
+        t.upgrade.effort.clear();
+    }
     t
+}
+
+/// The direct dependencies a train comes in through, when no workspace
+/// member depends on one of its crates directly: the first step of every
+/// chain, when that step is someone else's crate (not the project's own
+/// path crate, not a family crate). Empty when the workspace's members are
+/// not known (a lockfile alone).
+fn brought_in_by(pullers: &[PullerReport], family: &crate::model::family::Family) -> Vec<String> {
+    let mut via: Vec<String> = Vec::new();
+    for p in pullers {
+        let Some(first) = p
+            .chain
+            .get(1)
+            .filter(|_| p.chain.len() >= 3 && !p.first_is_path)
+        else {
+            return Vec::new();
+        };
+        let name = first.split('@').next().unwrap_or(first);
+        if family.is_member(name) {
+            return Vec::new();
+        }
+        if !via.contains(first) {
+            via.push(first.clone());
+        }
+    }
+    via.sort();
+    via
 }
 
 /// The newest patch of the train's line that cargo resolves for its crates

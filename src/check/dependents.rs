@@ -16,6 +16,8 @@ pub struct Puller {
     pub kind: DepKind,
     /// `member`, then `name@version` of each crate down to the train's crate.
     pub chain: Vec<String>,
+    /// The chain's first step is the project's own (a path crate).
+    pub first_is_path: bool,
 }
 
 /// The dependency graph of one lockfile, with dependency strings resolved.
@@ -97,11 +99,20 @@ impl<'a> Graph<'a> {
                     })
                     .unwrap_or(DepKind::Unknown)
             };
+            // Among equals, the crate that stands for the train (`wasmtime`
+            // before `cranelift-codegen`): the edge a reader looks for.
+            let rank = |d: usize| {
+                let name = self.lock.packages[d].name.as_str();
+                crate::model::train::Train::HEADLINE_CRATES
+                    .iter()
+                    .position(|h| *h == name)
+                    .unwrap_or(usize::MAX)
+            };
             let Some((first, kind)) = self.forward[i]
                 .iter()
                 .filter(|&&d| dist[d] != u32::MAX)
                 .map(|&d| (d, kind_of(d)))
-                .min_by_key(|&(d, k)| (dist[d], k))
+                .min_by_key(|&(d, k)| (dist[d], k, rank(d)))
             else {
                 continue;
             };
@@ -127,6 +138,7 @@ impl<'a> Graph<'a> {
                 member: p.name.clone(),
                 kind,
                 chain,
+                first_is_path: self.lock.packages[first].source == Source::Path,
             });
         }
         out
@@ -218,6 +230,41 @@ name = "wasmtime"
 version = "36.0.3"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 "#;
+
+    #[test]
+    fn the_direct_edge_to_the_trains_own_crate_is_the_one_shown() {
+        let text = r#"
+[[package]]
+name = "p-c"
+version = "0.1.0"
+dependencies = ["cranelift-codegen", "wasmtime"]
+
+[[package]]
+name = "cranelift-codegen"
+version = "0.123.2"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "wasmtime"
+version = "36.0.2"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["cranelift-codegen"]
+"#;
+        let lock = lockfile::parse(text, "Cargo.lock").unwrap();
+        let g = Graph::new(&lock);
+        let members = Members {
+            list: vec![Member {
+                name: "p-c".into(),
+                deps: vec![
+                    ("cranelift-codegen".into(), DepKind::Normal),
+                    ("wasmtime".into(), DepKind::Normal),
+                ],
+            }],
+            complete: true,
+        };
+        let p = g.pullers(&[1, 2], &members);
+        assert_eq!(p[0].chain, ["p-c", "wasmtime@36.0.2"]);
+    }
 
     #[test]
     fn shortest_chain_and_kind_of_the_first_edge() {

@@ -24,6 +24,9 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
         ""
     };
     let mut push = |code: Code, message: String| sink.push(about_train(t, code, message));
+    // The advice is said once per train, with its most pressing finding;
+    // the others refer to that one.
+    let mut advised: Option<Code> = None;
     match t.support.status {
         Status::Eol => {
             let message = match (t.support.eol_date, t.support.days_left) {
@@ -34,6 +37,7 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
                 _ => format!("{label}{dev} was never supported by the release policy; {advice}"),
             };
             push(Code::Eol, message);
+            advised = Some(Code::Eol);
         }
         Status::Unreleased => {
             if let Some(release) = t.support.release_date {
@@ -56,12 +60,17 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
                         in_days(days)
                     ),
                 );
+                advised = Some(Code::EolSoon);
             }
             if !t.support.lts {
+                let what = match advised {
+                    Some(code) => format!(" (what to do: see {})", code.as_str()),
+                    None => format!("; {advice}"),
+                };
                 push(
                     Code::NotLts,
                     format!(
-                        "{label}{dev} is not an LTS release: it is supported for {} months only; {advice}",
+                        "{label}{dev} is not an LTS release: it is supported for {} months only{what}",
                         policy::NORMAL_SUPPORT_MONTHS
                     ),
                 );
@@ -88,9 +97,13 @@ fn train(t: &Train, opts: &Options, sink: &mut Sink) {
                 }
                 (_, _, Some(eol)) => format!("its support ends on {eol}"),
             };
+            let what = match advised {
+                Some(code) => format!(" (what to do: see {})", code.as_str()),
+                None => format!("; {advice}"),
+            };
             push(
                 Code::UnsupportedOn,
-                format!("{label}{dev} is not supported on {through}: {why}; {advice}"),
+                format!("{label}{dev} is not supported on {through}: {why}{what}"),
             );
         }
     }

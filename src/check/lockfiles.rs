@@ -18,8 +18,21 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             .collect();
         if here.len() > 1 {
             let list: Vec<String> = here.iter().map(|t| t.support.major.to_string()).collect();
+            let through: Vec<String> = here
+                .iter()
+                .filter(|t| !t.upgrade.via.is_empty())
+                .map(|t| format!("{} through {}", t.support.major, t.upgrade.via.join(", ")))
+                .collect();
+            let through = if through.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; some come in through other crates ({})",
+                    through.join("; ")
+                )
+            };
             let message = format!(
-                "{} holds {} Wasmtime majors ({}): each is built and must be kept supported separately",
+                "{} holds {} Wasmtime majors ({}): each is built and must be kept supported separately{through}",
                 lock.path,
                 here.len(),
                 list.join(", ")

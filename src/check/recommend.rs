@@ -286,6 +286,7 @@ pub fn recommend(data: &Data, train: u32, crates: &TrainCrates, limits: &Limits)
         now,
         effort: efforts,
         notes,
+        via: Vec::new(),
     }
 }
 

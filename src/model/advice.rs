@@ -21,6 +21,10 @@ pub struct Upgrade {
     /// What was left out and why (a release cargo cannot resolve for the
     /// project, one that needs a newer Rust), each said once.
     pub notes: Vec<String>,
+    /// The workspace's direct dependencies that bring the train in, when it
+    /// depends on the train only through them (`wasmer@4.0.0`): moving the
+    /// train is upgrading those, so no LTS move or effort is advised.
+    pub via: Vec<String>,
 }
 
 /// The LTS path.
@@ -203,6 +207,8 @@ impl Serialize for Upgrade {
             effort: &'a [OptionEffort],
             #[serde(skip_serializing_if = "<[String]>::is_empty")]
             notes: &'a [String],
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            via: &'a [String],
         }
         let target = self.target();
         Wire {
@@ -220,6 +226,7 @@ impl Serialize for Upgrade {
             move_by: self.move_by(),
             effort: &self.effort,
             notes: &self.notes,
+            via: &self.via,
         }
         .serialize(s)
     }

@@ -164,6 +164,9 @@ impl Effort {
 impl Upgrade {
     /// The advice as a sentence fragment, for finding messages and `status`.
     pub fn sentence(&self) -> String {
+        if let Some(via) = self.via_sentence() {
+            return via;
+        }
         match &self.advice {
             Advice::OnNewestLts => format!(
                 "it is the newest LTS; the next LTS is {}",
@@ -223,7 +226,24 @@ impl Upgrade {
         lines
     }
 
+    /// A train the workspace gets only through other crates: the move is
+    /// theirs to make.
+    fn via_sentence(&self) -> Option<String> {
+        let (last, rest) = self.via.split_last()?;
+        let list = match rest {
+            [] => last.clone(),
+            _ => format!("{} and {last}", rest.join(", ")),
+        };
+        let them = if rest.is_empty() { "it" } else { "them" };
+        Some(format!(
+            "it comes in through {list}, not as a direct dependency: upgrade {them} to a release built on a supported Wasmtime, or accept it"
+        ))
+    }
+
     fn advice_lines(&self) -> Vec<String> {
+        if let Some(via) = self.via_sentence() {
+            return vec![via];
+        }
         let effort_suffix = |e: Option<&Effort>| {
             e.map(|e| format!("; effort: {}", e.short()))
                 .unwrap_or_default()

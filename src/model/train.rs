@@ -98,6 +98,9 @@ pub struct PullerReport {
     pub member: String,
     pub kind: DepKind,
     pub chain: Vec<String>,
+    /// The chain's first step is the project's own (a path crate).
+    #[serde(skip)]
+    pub first_is_path: bool,
 }
 
 /// Where a crate comes from.

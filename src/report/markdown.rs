@@ -201,6 +201,14 @@ fn checklist(a: &Audit) -> Vec<String> {
             .map(|d| d.to_string())
             .unwrap_or_default();
         let item = match (&u.advice, &u.now) {
+            _ if !u.via.is_empty() => format!(
+                "- [ ] {label} comes in through {}: upgrade it to a release built on a supported Wasmtime, or accept it",
+                u.via
+                    .iter()
+                    .map(|v| format!("`{}`", escape(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             (Advice::OnNewestLts, _) if supported => {
                 format!("- [x] {label} is supported until {eol}")
             }
@@ -257,7 +265,8 @@ fn checklist(a: &Audit) -> Vec<String> {
         };
         items.push(item);
     }
-    if a.findings.iter().any(|f| f.code == Code::MultipleTrains) {
+    let direct = a.trains.iter().filter(|t| t.upgrade.via.is_empty()).count();
+    if direct > 1 && a.findings.iter().any(|f| f.code == Code::MultipleTrains) {
         items.push("- [ ] Settle on one Wasmtime major per lockfile".into());
     }
     if let Some(through) = a.supported_through {

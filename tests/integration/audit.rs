@@ -528,3 +528,48 @@ fn a_train_of_pre_releases_only_is_not_counted_as_supported() {
     .stdout;
     assert!(md.contains("pre-releases only"), "{md}");
 }
+
+#[test]
+fn a_train_brought_in_by_another_crate_is_advised_through_that_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nwasmer = \"4.0.0\"\nwasmtime = \"36.0.3\"\n",
+    )
+    .unwrap();
+    let reg = "source = \"registry+https://github.com/rust-lang/crates.io-index\"";
+    std::fs::write(
+        dir.path().join("Cargo.lock"),
+        format!(
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"wasmer\",\n \"wasmtime\",\n]\n\n[[package]]\nname = \"cranelift-codegen\"\nversion = \"0.91.1\"\n{reg}\n\n[[package]]\nname = \"wasmer\"\nversion = \"4.0.0\"\n{reg}\ndependencies = [\n \"cranelift-codegen\",\n]\n\n[[package]]\nname = \"wasmtime\"\nversion = \"36.0.3\"\n{reg}\n"
+        ),
+    )
+    .unwrap();
+    let j = run_at(dir.path(), &["--date", DATE, "--format", "json"]).json();
+    let foreign = train(&j, 4);
+    assert_eq!(
+        foreign["upgrade"]["via"],
+        serde_json::json!(["wasmer@4.0.0"])
+    );
+    assert_eq!(foreign["upgrade"]["effort"], serde_json::json!([]));
+    // The train the project controls keeps its advice and effort.
+    let own = train(&j, 36);
+    assert!(own["upgrade"].get("via").is_none(), "{own:#}");
+    assert!(!own["upgrade"]["effort"].as_array().unwrap().is_empty());
+    // Said by default, in the train's block and in the checklist.
+    let human = run_at(dir.path(), &["--date", DATE])
+        .stdout
+        .replace("\n           ", " ");
+    assert!(
+        human.contains("it comes in through wasmer@4.0.0, not as a direct dependency"),
+        "{human}"
+    );
+    let md = run_at(dir.path(), &["--date", DATE, "--format", "markdown"]).stdout;
+    assert!(
+        md.contains("Wasmtime 4 comes in through `wasmer@4.0.0`"),
+        "{md}"
+    );
+    assert!(!md.contains("Settle on one Wasmtime major"), "{md}");
+}
