@@ -119,7 +119,9 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     for word in body.split(' ') {
         let glue = units.last().is_some_and(|prev| {
             let number = !prev.is_empty() && prev.bytes().all(|b| b.is_ascii_digit());
-            (number && word.starts_with("LTS")) || word == "/" || prev.ends_with(" /")
+            // Inside a short `code span`, too (an odd number of backticks so far).
+            let open_code = prev.matches('`').count() % 2 == 1 && prev.len() < 40;
+            (number && word.starts_with("LTS")) || word == "/" || prev.ends_with(" /") || open_code
         });
         match units.last_mut() {
             Some(prev) if glue => {
@@ -159,6 +161,12 @@ mod tests {
         let text = format!("{} `--to` / `latest`", "x".repeat(72));
         let wrapped = wrap(&text, 80, 2);
         assert!(wrapped.contains("\n  `--to` / `latest`"), "{wrapped}");
+        let text = format!("{} then run `cargo update -p wasmtime`", "x".repeat(60));
+        let wrapped = wrap(&text, 80, 2);
+        assert!(
+            wrapped.contains("\n  `cargo update -p wasmtime`"),
+            "{wrapped}"
+        );
     }
 
     #[test]

@@ -31,6 +31,17 @@ pub struct Options {
     /// The toolchain's Rust version, when the workspace declares none (what
     /// cargo's resolver then uses).
     pub toolchain: Option<Version>,
+    /// Exact requirements (`=36.0.2`) on family crates in the manifests.
+    pub pins: Vec<Pin>,
+}
+
+/// An exact requirement in a manifest: it keeps `cargo update` from moving
+/// the crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub name: String,
+    pub req: String,
+    pub at: Location,
 }
 
 impl Options {
@@ -45,6 +56,7 @@ impl Options {
             rust_version: None,
             rust_version_at: None,
             toolchain: None,
+            pins: Vec::new(),
         }
     }
 

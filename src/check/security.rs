@@ -21,7 +21,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     let data = cx.data;
     let limits = cx.opts.limits();
     for t in cx.trains {
-        outdated_patch(t, data, &limits, sink);
+        outdated_patch(t, data, &limits, &cx.opts.pins, sink);
         for c in &t.crates {
             vulnerable(t, c, data, sink);
             if data.yanked.contains(&(c.name.clone(), c.version.clone())) {
@@ -64,7 +64,13 @@ fn train_version(t: &Train) -> Option<(Version, &CrateReport)> {
     ))
 }
 
-fn outdated_patch(t: &Train, data: &Data, limits: &Limits, sink: &mut Sink) {
+fn outdated_patch(
+    t: &Train,
+    data: &Data,
+    limits: &Limits,
+    pins: &[crate::check::context::Pin],
+    sink: &mut Sink,
+) {
     let Some(facts) = data.majors.get(&t.support.major) else {
         return;
     };
@@ -136,11 +142,36 @@ fn outdated_patch(t: &Train, data: &Data, limits: &Limits, sink: &mut Sink) {
     };
     let unknown = unknown_advisories_note(data, t.support.major, used.patch, &newest.version);
     let newest_shown = newest_crate.to_string();
+    let pinned = pin_note(pins, t, &|name| resolved.version_of(name).cloned());
     let message = format!(
-        "{what} is behind the newest patch of its line that resolves, {newest_shown} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{}",
+        "{what} is behind the newest patch of its line that resolves, {newest_shown} (EffVer micro: a patch update, no breaking changes){fixes}{unknown}{pinned}{}",
         git_note(c)
     );
     sink.push(about_crate(Code::OutdatedPatch, t, c, message).with_advisories(refs));
+}
+
+/// An exact requirement that holds a crate of the train at the version in
+/// use: `cargo update` cannot move it, so the note names it and the edit.
+fn pin_note(
+    pins: &[crate::check::context::Pin],
+    t: &Train,
+    newest_of: &dyn Fn(&str) -> Option<Version>,
+) -> String {
+    let holding = pins.iter().find_map(|p| {
+        let c = t.crates.iter().find(|c| {
+            c.name == p.name
+                && semver::VersionReq::parse(&p.req).is_ok_and(|r| r.matches(&c.version))
+        })?;
+        let newest = newest_of(&c.name).filter(|n| *n > c.version)?;
+        Some((p, newest))
+    });
+    let Some((p, newest)) = holding else {
+        return String::new();
+    };
+    format!(
+        "; {}:{} pins {} with \"{}\", so `cargo update` cannot move it: change the requirement to \"={newest}\" (or drop the `=`), then run `cargo update -p {}`",
+        p.at.path, p.at.line, p.name, p.req, p.name
+    )
 }
 
 /// Whether `a` affects `v`; a pre-release is judged as the release it precedes

@@ -39,6 +39,17 @@ pub fn run(
     opts.rust_version = project.rust_version.clone();
     opts.rust_version_at = project.rust_version_at.clone();
     opts.toolchain = project.toolchain.clone();
+    opts.pins = crate::input::pins::exact(&project.manifests, &|n| data.family.is_member(n))
+        .into_iter()
+        .map(|p| crate::check::context::Pin {
+            at: crate::model::findings::Location {
+                path: super::shown_path(&p.manifest, env),
+                line: p.line,
+            },
+            name: p.name,
+            req: p.req,
+        })
+        .collect();
     let report = audit::audit(&inv, &data, &opts);
     let markdown = || {
         let used = crate::check::calendar::used_in(&inv);

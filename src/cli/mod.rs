@@ -490,6 +490,8 @@ struct Project {
     rust_version_at: Option<Location>,
     /// The toolchain's Rust version, when no rust-version is declared.
     toolchain: Option<Version>,
+    /// The manifests read (for exact requirements).
+    manifests: Vec<PathBuf>,
 }
 
 /// The Rust version of the toolchain that builds the project at `root`
@@ -554,6 +556,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             declined: ws.declined,
             rust_version_at,
             toolchain,
+            manifests: ws.manifests,
         })
     } else {
         let mut inputs = Vec::with_capacity(common.lockfile.len());
@@ -576,6 +579,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             }
         }
         let mut manifests = Vec::new();
+        let mut read_beside = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for p in &common.lockfile {
             // The same file given twice (under any name) is read once.
@@ -586,6 +590,9 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
                 continue;
             }
             let lockfile = files::read_lockfile(p, &mut env.stdin.reader())?;
+            if p.as_os_str() != "-" {
+                read_beside.extend(crate::input::pins::beside(p));
+            }
             let (members, declared) = workspace::beside(p);
             if declared.is_some() {
                 manifests.push(p.with_file_name("Cargo.toml"));
@@ -614,6 +621,7 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             declined: None,
             rust_version_at,
             toolchain,
+            manifests: read_beside,
         })
     }
 }

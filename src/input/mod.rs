@@ -14,6 +14,7 @@ pub mod files;
 pub mod layers;
 pub mod lockfile;
 pub mod osv;
+pub mod pins;
 pub mod registry;
 pub mod release_notes;
 pub mod toolchain;

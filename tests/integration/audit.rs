@@ -573,3 +573,51 @@ fn a_train_brought_in_by_another_crate_is_advised_through_that_crate() {
     );
     assert!(!md.contains("Settle on one Wasmtime major"), "{md}");
 }
+
+#[test]
+fn an_exact_pin_behind_the_newest_patch_is_named_with_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nwasmtime = \"=36.0.3\"\n",
+    )
+    .unwrap();
+    let lock = lockfile_with(dir.path(), &semver::Version::new(36, 0, 3));
+    let j = run_at(dir.path(), &["--date", DATE, "--format", "json"]).json();
+    let f = findings_with(&j, "outdated-patch");
+    assert_eq!(f.len(), 1, "{j:#}");
+    let message = f[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "Cargo.toml:7 pins wasmtime with \"=36.0.3\", so `cargo update` cannot move it"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("then run `cargo update -p wasmtime`"),
+        "{message}"
+    );
+    // Without the pin, nothing of the kind is said.
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nwasmtime = \"36.0.3\"\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "--lockfile",
+        lock.to_str().unwrap(),
+        "--date",
+        DATE,
+        "--format",
+        "json",
+    ]);
+    let j = r.json();
+    assert!(
+        !findings_with(&j, "outdated-patch")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pins")
+    );
+}
