@@ -143,8 +143,29 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
                 col += 1;
             }
         }
-        out.push_str(word);
-        col += len;
+        // A word no line can hold (a long URL) is cut where it reads best:
+        // after a `/`, `?`, `&`, `#` or `=`, else at the width.
+        let mut rest: &str = word;
+        while col + rest.chars().count() > width && width > indent + 8 {
+            let room = width.saturating_sub(col);
+            let cut_at = rest
+                .char_indices()
+                .take_while(|(i, _)| rest[..*i].chars().count() < room)
+                .filter(|(_, c)| matches!(c, '/' | '?' | '&' | '#' | '='))
+                .map(|(i, c)| i + c.len_utf8())
+                .filter(|&i| rest[..i].chars().count() <= room && i < rest.len())
+                .last()
+                .or_else(|| rest.char_indices().nth(room).map(|(i, _)| i))
+                .filter(|&i| i > 0);
+            let Some(at) = cut_at else { break };
+            out.push_str(&rest[..at]);
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', indent));
+            col = indent;
+            rest = &rest[at..];
+        }
+        out.push_str(rest);
+        col += rest.chars().count();
     }
     out
 }
@@ -152,6 +173,23 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_longer_than_a_line_is_cut_where_it_reads_best() {
+        let url =
+            "https://github.com/golemcloud/wasmtime.git?branch=golem-wasmtime-v36.0.3#4c2c9e0a5b1d";
+        let wrapped = wrap(&format!("  source   1 git crate from {url}"), 80, 11);
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 80),
+            "{wrapped}"
+        );
+        // Nothing lost: the line breaks (and their indents) are all that was added.
+        assert_eq!(
+            wrapped.replace("\n           ", ""),
+            format!("  source   1 git crate from{url}")
+        );
+        assert!(wrapped.contains("?branch=\n"), "{wrapped}");
+    }
 
     #[test]
     fn a_major_and_its_lts_stay_on_one_line() {
