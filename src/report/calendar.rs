@@ -266,24 +266,56 @@ pub fn markdown(c: &Calendar) -> String {
 }
 
 /// The calendar as a Mermaid `gantt` block (GitHub renders it in comments
-/// and job summaries): the project's trains highlighted (`crit`), EOL ones
-/// done, supported ones active, projected ones named so, and the evaluated
-/// date as a milestone (Mermaid's own today marker would show the reader's
-/// today, not the report's).
+/// and job summaries), over the window asked for: bars are cut to it, and a
+/// bar that runs on says its true end in its name. The evaluated date is a
+/// milestone (Mermaid's own today marker would show the reader's today, not
+/// the report's), named in words: the gantt grammar reads any name shaped
+/// like a date as a date. Mermaid's task classes are used for their look in
+/// its default theme: the project's trains stand out (`crit`), supported
+/// releases are the strong default bars, projected ones the light `active`
+/// bars, ended ones grey (`done`).
 pub fn mermaid(c: &Calendar) -> String {
     let mut out = String::from("```mermaid\ngantt\n");
     let _ = writeln!(out, "    title Wasmtime release trains as of {}", c.as_of);
     out.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n");
-    out.push_str("    section Today\n");
-    let _ = writeln!(out, "    {0} :milestone, today, {0}, 0d", c.as_of);
+    out.push_str("    section Report date\n");
+    let _ = writeln!(
+        out,
+        "    as of this report :milestone, today, {}, 0d",
+        c.as_of
+    );
     out.push_str("    section Trains\n");
     for r in &c.rows {
         let mut name = format!("{}{}", r.major, if r.lts { " LTS" } else { "" });
         if r.used.is_some() {
             name.push_str(" (this project)");
         }
+        if r.eol < c.start || r.release > c.end {
+            // Outside the window, only the project's own: a mark at its edge.
+            if r.used.is_some() {
+                let (verb, day, at) = if r.eol < c.start {
+                    ("ended", r.eol, c.start)
+                } else {
+                    ("due", r.release, c.end)
+                };
+                let _ = writeln!(
+                    out,
+                    "    {name} {verb} {} :crit, milestone, w{}, {at}, 0d",
+                    month_of(day),
+                    r.major
+                );
+            }
+            continue;
+        }
         if r.projected {
             name.push_str(" (projected)");
+        }
+        let (from, to) = (r.release.max(c.start), r.eol.min(c.end));
+        if r.release < c.start {
+            let _ = write!(name, " from {}", month_of(r.release));
+        }
+        if r.eol > c.end {
+            let _ = write!(name, " until {}", month_of(r.eol));
         }
         let mut tags = Vec::new();
         if r.used.is_some() {
@@ -291,21 +323,25 @@ pub fn mermaid(c: &Calendar) -> String {
         }
         match r.status {
             Status::Eol => tags.push("done"),
-            Status::Supported => tags.push("active"),
-            Status::Unreleased => {}
+            Status::Supported if !r.projected => {}
+            Status::Supported | Status::Unreleased => tags.push("active"),
         }
         tags.push("");
         let _ = writeln!(
             out,
-            "    {name} :{}w{}, {}, {}",
+            "    {name} :{}w{}, {from}, {to}",
             tags.join(", "),
             r.major,
-            r.release,
-            r.eol
         );
     }
     out.push_str("```\n");
     out
+}
+
+/// `2028-08`: a month in words a gantt name may carry (a whole date would
+/// be read as one).
+fn month_of(d: NaiveDate) -> String {
+    d.format("%b %Y").to_string()
 }
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ fn renovate_groups_the_family_and_caps_each_crate_in_its_numbering() {
             .filter(|r| r.get("groupName").is_some())
             .collect();
         assert_eq!(groups.len(), 1, "{fixture}: one group");
+        // One branch per family move, whatever Renovate calls each crate's step.
+        assert_eq!(groups[0]["separateMajorMinor"], false, "{fixture}");
         assert_eq!(
             names(groups[0]),
             crates.keys().cloned().collect::<Vec<_>>(),

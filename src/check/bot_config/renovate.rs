@@ -17,6 +17,12 @@ struct Rule<'a> {
     match_package_names: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     group_name: Option<&'static str>,
+    /// `false` on the group rule: Renovate otherwise puts a crate whose
+    /// update it counts as major (wasmtime 47 -> 48) on a branch of its own,
+    /// apart from the same move in another numbering (cranelift 0.134 ->
+    /// 0.135, a minor), which cannot build alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    separate_major_minor: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_versions: Option<String>,
 }
@@ -27,6 +33,7 @@ fn rules(plan: &Plan) -> Vec<Rule<'_>> {
         match_managers: ["cargo"],
         match_package_names: &plan.crates,
         group_name: Some(GROUP),
+        separate_major_minor: Some(false),
         allowed_versions: None,
     }];
     if plan.track == Track::Lts {
@@ -39,6 +46,7 @@ fn rules(plan: &Plan) -> Vec<Rule<'_>> {
                 match_managers: ["cargo"],
                 match_package_names: names,
                 group_name: None,
+                separate_major_minor: None,
                 allowed_versions: Some(format!("<{cap}")),
             });
         }
