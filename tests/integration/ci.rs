@@ -639,3 +639,43 @@ fn sarif_output_validates_against_the_schema() {
     broken["runs"][0]["results"][0]["level"] = json!("fatal");
     assert!(!validator.is_valid(&broken));
 }
+
+#[test]
+fn sarif_carries_what_github_code_scanning_asks_for() {
+    let bytes = std::fs::read(root().join(lock("spin"))).unwrap();
+    let env = cargo_wasmtime_support::Env {
+        stdin: cargo_wasmtime_support::Stdin::Given(bytes),
+        ..env()
+    };
+    for args in [
+        vec!["--lockfile", "fixtures/spin/Cargo.lock"],
+        vec!["--lockfile", "-"],
+    ] {
+        let mut args = args;
+        args.extend(["--date", DATE, "--format", "sarif"]);
+        let j = crate::common::run_in(&env, &args).json();
+        let run = &j["runs"][0];
+        assert!(run["tool"]["driver"]["informationUri"].is_string());
+        for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+            assert!(rule["help"]["text"].is_string(), "{rule}");
+            assert_ne!(rule["name"], rule["id"], "{rule}");
+            if rule["id"] == "vulnerable" {
+                assert!(
+                    rule["properties"]["security-severity"].is_string(),
+                    "{rule}"
+                );
+            }
+        }
+        let results = run["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        for r in results {
+            assert!(
+                r["partialFingerprints"]["cargoWasmtimeSupport/v1"].is_string(),
+                "{r}"
+            );
+            let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(artifact["uriBaseId"], "%SRCROOT%", "{r}");
+            assert!(!artifact["uri"].as_str().unwrap().starts_with('-'), "{r}");
+        }
+    }
+}
