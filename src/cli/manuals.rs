@@ -8,18 +8,39 @@ use std::io::Write;
 /// The binary as users call it: `cargo-wasmtime-support` (what cargo runs
 /// for `cargo wasmtime-support`), with the subcommand's options.
 fn tool() -> clap::Command {
-    command()
+    let cmd = command()
         .find_subcommand(SUBCOMMAND)
         .expect("the subcommand is defined")
         .clone()
-        .name("cargo-wasmtime-support")
-        .bin_name("cargo-wasmtime-support")
+        .name("cargo-wasmtime-support");
+    named("cargo-wasmtime-support".to_string(), cmd)
+}
+
+/// Every subcommand named after the binary that runs it: taken out of
+/// `cargo`'s definition, they would keep `cargo wasmtime-support ...` and the
+/// completion scripts would look for functions under names they never use.
+fn named(bin: String, cmd: clap::Command) -> clap::Command {
+    cmd.bin_name(bin.clone()).mut_subcommands(|sub| {
+        let name = format!("{bin} {}", sub.get_name());
+        named(name, sub)
+    })
 }
 
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u8> {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut tool(), "cargo-wasmtime-support", &mut buf);
-    write_out(out, &String::from_utf8_lossy(&buf))?;
+    let mut script = String::from_utf8_lossy(&buf).into_owned();
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete 4.6 names a subcommand's branch from the binary's
+        // name with its hyphens turned into separators, but looks it up
+        // with them turned into `__`: with a hyphenated binary no subcommand
+        // option ever completes. One name for both.
+        script = script.replace(
+            "cargo__subcmd__wasmtime__subcmd__support__subcmd__",
+            "cargo__wasmtime__support__subcmd__",
+        );
+    }
+    write_out(out, &script)?;
     Ok(0)
 }
 

@@ -299,3 +299,36 @@ fn every_human_line_of_every_command_fits_80_columns() {
     }
     assert!(checked > 100, "{checked}");
 }
+
+#[cfg(unix)]
+#[test]
+fn bash_completes_the_options_of_every_subcommand() {
+    let script = run(&["completions", "bash"]).stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("completion.bash");
+    std::fs::write(&file, &script).unwrap();
+    for (sub, typed, want) in [
+        ("calendar", "--mo", "--months"),
+        ("bot-config", "--ren", "--renovate"),
+        ("upgrade", "--dry", "--dry-run"),
+        ("status", "--form", "--format"),
+    ] {
+        let probe = format!(
+            "source '{}'; COMP_WORDS=(cargo-wasmtime-support {sub} {typed}); COMP_CWORD=2; \
+             COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}; \
+             _cargo__wasmtime__support cargo-wasmtime-support {typed} {sub}; echo \"${{COMPREPLY[*]}}\"",
+            file.display()
+        );
+        let Ok(out) = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-c", &probe])
+            .output()
+        else {
+            return; // no bash here
+        };
+        let got = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            got.split_whitespace().any(|w| w == want),
+            "{sub} {typed}: {got:?}"
+        );
+    }
+}
