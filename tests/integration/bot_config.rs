@@ -579,3 +579,17 @@ fn write_goes_into_the_file_renovate_reads_and_never_shadows_it() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(dir.path().join("renovate.json").exists());
 }
+
+#[test]
+fn dependabot_groups_security_updates_too() {
+    let r = bot_config("generated/wasmtime-36.0.3", &["--dependabot"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = yaml(&r.stdout);
+    let groups = &doc["updates"][0]["groups"];
+    let version = &groups["wasmtime-family"];
+    let security = &groups["wasmtime-family-security"];
+    assert_eq!(version["applies-to"], "version-updates", "{}", r.stdout);
+    assert_eq!(security["applies-to"], "security-updates", "{}", r.stdout);
+    assert_eq!(security["patterns"], version["patterns"]);
+    assert!(!security["patterns"].as_sequence().unwrap().is_empty());
+}

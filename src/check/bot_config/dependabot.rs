@@ -35,14 +35,26 @@ fn group_lines(plan: &Plan, indent: &str) -> Vec<String> {
         0,
     );
     lines.extend(note.lines().map(|l| format!("{indent}# {l}")));
-    lines.push(format!("{indent}{GROUP}:"));
-    lines.push(format!("{indent}  patterns:"));
-    for name in &plan.crates {
-        lines.push(format!("{indent}    - {}", quoted(name)));
+    // Version updates and security updates are grouped separately by
+    // Dependabot: without the second group a security update moves one
+    // pinned crate of the family alone, which cannot resolve.
+    for (name, applies_to) in [
+        (GROUP, "version-updates"),
+        (SECURITY_GROUP, "security-updates"),
+    ] {
+        lines.push(format!("{indent}{name}:"));
+        lines.push(format!("{indent}  applies-to: {applies_to}"));
+        lines.push(format!("{indent}  patterns:"));
+        for name in &plan.crates {
+            lines.push(format!("{indent}    - {}", quoted(name)));
+        }
     }
     lines.push(format!("{indent}{}", end()));
     lines
 }
+
+/// The group for security updates, beside [`GROUP`] for version updates.
+const SECURITY_GROUP: &str = "wasmtime-family-security";
 
 /// The generated ignore entries (none when following every major).
 fn ignore_lines(plan: &Plan, indent: &str) -> Vec<String> {
@@ -341,14 +353,16 @@ fn check(before: &Value, after: &Value, plan: &Plan) -> Result<()> {
     let Some(k) = cargo_entry(new) else {
         return bad("lose the cargo entry");
     };
-    let patterns: Option<Vec<&str>> = new[k]
-        .get("groups")
-        .and_then(|g| g.get(GROUP))
-        .and_then(|g| g.get("patterns"))
-        .and_then(Value::as_sequence)
-        .map(|s| s.iter().filter_map(Value::as_str).collect());
-    if patterns != Some(plan.crates.iter().map(String::as_str).collect()) {
-        return bad("not produce the group");
+    for group in [GROUP, SECURITY_GROUP] {
+        let patterns: Option<Vec<&str>> = new[k]
+            .get("groups")
+            .and_then(|g| g.get(group))
+            .and_then(|g| g.get("patterns"))
+            .and_then(Value::as_sequence)
+            .map(|s| s.iter().filter_map(Value::as_str).collect());
+        if patterns != Some(plan.crates.iter().map(String::as_str).collect()) {
+            return bad("not produce the group");
+        }
     }
     // The generated ignores come first in the list.
     let generated = ignore_lines(plan, "")
@@ -375,6 +389,7 @@ fn check(before: &Value, after: &Value, plan: &Plan) -> Result<()> {
             if ours {
                 if let Some(g) = m.get_mut("groups").and_then(Value::as_mapping_mut) {
                     g.remove(GROUP);
+                    g.remove(SECURITY_GROUP);
                 }
                 if let Some(s) = m.get_mut("ignore").and_then(Value::as_sequence_mut) {
                     s.drain(..generated);
