@@ -32,7 +32,7 @@ pub struct Cli {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Fetch the family crates' versions from the registry index into the local cache
+    /// Fetch release facts and advisories (the registry's index and release notes, OSV) into the local cache
     Refresh(RefreshArgs),
     /// Show the release trains around a date as a Gantt chart (the project's trains marked)
     Calendar(CalendarArgs),
@@ -44,8 +44,16 @@ pub enum Command {
     BotConfig(BotConfigArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(CompletionsArgs),
-    /// Print the manual page (roff), e.g. `... man > cargo-wasmtime-support.1`
-    Man,
+    /// Print a manual page (roff): `man > cargo-wasmtime-support.1`, or a
+    /// subcommand's: `man refresh > cargo-wasmtime-support-refresh.1`
+    Man(ManArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ManArgs {
+    /// The subcommand whose page to print [default: the tool's own]
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]

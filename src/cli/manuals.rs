@@ -44,9 +44,34 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u
     Ok(0)
 }
 
-pub fn man(out: &mut dyn Write) -> Result<u8> {
+/// The tool's page, or a subcommand's (`cargo-wasmtime-support-refresh`,
+/// the name the tool's page refers to it by).
+pub fn man(sub: Option<&str>, out: &mut dyn Write) -> Result<u8> {
+    let tool = tool();
+    let page = match sub {
+        None => tool,
+        Some(name) => {
+            let Some(cmd) = tool
+                .get_subcommands()
+                .find(|c| c.get_name() == name && name != "help")
+            else {
+                let names: Vec<&str> = tool
+                    .get_subcommands()
+                    .map(|c| c.get_name())
+                    .filter(|n| *n != "help")
+                    .collect();
+                return Err(crate::error::Error::new(format!(
+                    "man: no subcommand `{}`; the pages are for {}",
+                    crate::text::sanitize(name),
+                    names.join(", ")
+                )));
+            };
+            let full = format!("cargo-wasmtime-support-{name}");
+            cmd.clone().name(full.clone()).bin_name(full)
+        }
+    };
     let mut buf = Vec::new();
-    clap_mangen::Man::new(tool())
+    clap_mangen::Man::new(page)
         .render(&mut buf)
         .context("cannot render the manual page")?;
     write_out(out, &String::from_utf8_lossy(&buf))?;

@@ -204,7 +204,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         Some(Command::Upgrade(args)) => upgrade::run(&cli.common, args, env, out, err),
         Some(Command::BotConfig(args)) => bot_config::run(&cli.common, args, env, out, err),
         Some(Command::Completions(args)) => manuals::completions(args.shell, out),
-        Some(Command::Man) => manuals::man(out),
+        Some(Command::Man(args)) => manuals::man(args.subcommand.as_deref(), out),
     };
     match result {
         Ok(code) => code,

@@ -174,6 +174,25 @@ fn completions_and_manual_page_come_from_the_definition() {
     );
     assert!(man.stdout.contains("cargo\\-wasmtime\\-support"));
     assert!(man.stdout.contains("supported\\-through"));
+    // Every page the tool's page refers to exists, with its own options.
+    for (sub, option) in [
+        ("refresh", "osv\\-url"),
+        ("upgrade", "dry\\-run"),
+        ("bot-config", "renovate"),
+        ("calendar", "months"),
+        ("status", "format"),
+    ] {
+        let page = run(&["man", sub]);
+        assert_eq!(page.code, 0, "{sub}: {}", page.stderr);
+        let title = format!(".TH cargo-wasmtime-support-{sub} 1");
+        assert!(
+            page.stdout.contains(&title),
+            "{sub}: {}",
+            &page.stdout[..200.min(page.stdout.len())]
+        );
+        assert!(page.stdout.contains(option), "{sub}");
+    }
+    assert_usage_error(&run(&["man", "nope"]), &["nope", "refresh"]);
 }
 
 #[test]
