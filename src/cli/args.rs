@@ -261,6 +261,11 @@ pub struct AuditArgs {
     #[arg(long)]
     pub exclude_dev: bool,
 
+    /// Changed Cargo.lock or Cargo.toml files (as pre-commit passes them): the
+    /// lockfile of each one's workspace is audited
+    #[arg(value_name = "FILE", conflicts_with_all = ["lockfile", "manifest_path"])]
+    pub files: Vec<PathBuf>,
+
     /// Warn (eol-soon) when a train's end of life is at most this many days away [default: 30]
     #[arg(long, value_name = "DAYS")]
     pub warn_within: Option<u32>,

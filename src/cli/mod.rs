@@ -181,6 +181,15 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     if let Some(Command::Upgrade(a)) = &mut cli.command {
         a.offline = cli.common.offline;
     }
+    if !cli.audit.files.is_empty() {
+        match lockfiles_of(&cli.audit.files) {
+            Ok(locks) => cli.common.lockfile = locks,
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                return 2;
+            }
+        }
+    }
     if let Some((name, _)) = sub.subcommand()
         && let Some((_, flag)) = args::AUDIT_ONLY
             .iter()
@@ -447,6 +456,53 @@ fn load_data_with(
         }
     }
     Ok(data.until(common.date.unwrap_or(env.today)))
+}
+
+/// The lockfiles of the workspaces `files` (changed `Cargo.lock` and
+/// `Cargo.toml` files, as pre-commit passes them) belong to: a lockfile is
+/// itself, a manifest's is the nearest `Cargo.lock` at or above it (where
+/// cargo keeps the workspace's). Each once.
+fn lockfiles_of(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for f in files {
+        let shown = f.display().to_string();
+        let lock = match f.file_name().and_then(|n| n.to_str()) {
+            Some("Cargo.lock") => f.clone(),
+            Some("Cargo.toml") => {
+                let dir = f
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let found = dir
+                    .ancestors()
+                    .map(|d| d.join("Cargo.lock"))
+                    .find(|l| l.is_file());
+                match found {
+                    Some(l) => l.strip_prefix(".").map(Path::to_path_buf).unwrap_or(l),
+                    None => {
+                        return Err(Error::in_file(
+                            &shown,
+                            "no Cargo.lock beside it or above it: run `cargo generate-lockfile`",
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(Error::in_file(
+                    &shown,
+                    "not a Cargo.lock or Cargo.toml (the files to audit are lockfiles and manifests)",
+                ));
+            }
+        };
+        let key = std::fs::canonicalize(&lock).unwrap_or_else(|_| lock.clone());
+        if !out
+            .iter()
+            .any(|o| std::fs::canonicalize(o).unwrap_or_else(|_| o.clone()) == key)
+        {
+            out.push(lock);
+        }
+    }
+    Ok(out)
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.

@@ -302,7 +302,7 @@ fn pre_commit_hook_runs_the_audit_when_manifests_change() {
     }
     assert_eq!(hook["entry"], "cargo-wasmtime-support");
     assert_eq!(hook["language"], "rust");
-    assert_eq!(hook["pass_filenames"], false);
+    assert_eq!(hook["pass_filenames"], true);
     let files = regex::Regex::new(hook["files"].as_str().unwrap()).unwrap();
     for path in ["Cargo.lock", "Cargo.toml", "crates/a/Cargo.toml"] {
         assert!(files.is_match(path), "{path}");
@@ -310,6 +310,43 @@ fn pre_commit_hook_runs_the_audit_when_manifests_change() {
     for path in ["Cargo.lock.orig", "src/main.rs", "NotCargo.toml"] {
         assert!(!files.is_match(path), "{path}");
     }
+
+    // As pre-commit runs it: from the repository root, with the changed
+    // files, the workspace in a subdirectory.
+    let repo = tempfile::tempdir().unwrap();
+    let ws = repo.path().join("engine");
+    std::fs::create_dir_all(ws.join("crates/a")).unwrap();
+    std::fs::copy(
+        root().join(lock("generated/wasmtime-27")),
+        ws.join("Cargo.lock"),
+    )
+    .unwrap();
+    std::fs::write(ws.join("crates/a/Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
+    let args: Vec<String> = hook["args"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .chain([
+            "--date".into(),
+            DATE.into(),
+            "engine/crates/a/Cargo.toml".into(),
+            "engine/Cargo.lock".into(),
+        ])
+        .collect();
+    let r = run_cmd(command().current_dir(repo.path()).args(&args));
+    assert_eq!(
+        r.code, 1,
+        "27 is EOL: --deny-eol fails\n{}{}",
+        r.stdout, r.stderr
+    );
+    assert!(r.stdout.contains("engine/Cargo.lock"), "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches("Wasmtime 27").count(),
+        r.stdout.matches("Wasmtime 27").count().min(3)
+    );
+    let r = run_at(repo.path(), &["README.md"]);
+    assert_usage_error(&r, &["README.md", "not a Cargo.lock or Cargo.toml"]);
 }
 
 /// The workflows in docs/ci.md parse, and use only the action's inputs.
