@@ -136,9 +136,12 @@ pub fn run(
     let mut warnings = Vec::new();
     match refresh_notes(&sources, adv.release_notes.as_ref(), args.write_data.is_some()) {
         Ok((notes, read)) => {
+            let what = match read {
+                0 => "no new wasmtime-cli crate to read".to_string(),
+                n => format!("{} read", count(n, "new wasmtime-cli crate", "new wasmtime-cli crates")),
+            };
             text.push_str(&format!(
-                "Release notes: {} read, advisories known through {}\n",
-                count(read, "new wasmtime-cli crate", "new wasmtime-cli crates"),
+                "Release notes: {what}; advisories known through {}\n",
                 notes.complete_until
             ));
             adv.release_notes = Some(notes);
@@ -336,13 +339,12 @@ fn summary(embedded: &Data, merged: &Data, fetched: &Cache, unchanged: usize) ->
     if unchanged > 0 {
         text.push_str(&format!(" ({unchanged} unchanged)"));
     }
+    let new_patches = match patches(merged).saturating_sub(patches(embedded)) {
+        0 => "no patch release".to_string(),
+        n => count(n, "patch release", "patch releases"),
+    };
     text.push_str(&format!(
-        "\nNewest Wasmtime: {newest}; {} newer than the embedded data",
-        count(
-            patches(merged).saturating_sub(patches(embedded)),
-            "patch release",
-            "patch releases"
-        )
+        "\nNewest Wasmtime: {newest}; {new_patches} newer than the embedded data"
     ));
     if !new_majors.is_empty() {
         text.push_str(&format!(", new majors: {}", new_majors.join(", ")));
