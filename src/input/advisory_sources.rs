@@ -6,7 +6,7 @@
 //! corrupt one costs facts, never the audit.
 #![cfg_attr(not(feature = "network"), allow(dead_code))]
 
-use crate::error::{Context, Error, Result};
+use crate::error::Result;
 use crate::input::cache::CrateFacts;
 use crate::input::osv;
 use crate::input::release_notes::PatchNotes;
@@ -16,7 +16,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use semver::Version;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "advisories.json";
@@ -93,25 +92,9 @@ pub fn load(path: &Path) -> std::result::Result<Option<AdvisoryCache>, String> {
 
 /// Writes `cache` to `path` whole or not at all.
 pub fn store(path: &Path, cache: &AdvisoryCache) -> Result<()> {
-    let shown = path.display().to_string();
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let mut cache = cache.clone();
     cache.schema = SCHEMA;
-    let text = serde_json::to_vec(&cache).context(&shown)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".advisories-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("{shown}: cannot write the cache"))?;
-    tmp.write_all(&text)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("{shown}: cannot write the cache"))?;
-    tmp.persist(path)
-        .map_err(|e| Error::in_file(&shown, format!("cannot write the cache: {}", e.error)))?;
-    Ok(())
+    crate::input::cache::store_json(path, &cache, ".advisories-")
 }
 
 /// The newest `wasmtime-cli` release of each major line (not yanked, not a

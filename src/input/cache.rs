@@ -340,6 +340,12 @@ pub fn load(path: &Path) -> Loaded {
 /// The temporary file is unique to this process, so concurrent writers never
 /// share it.
 pub fn store(path: &Path, cache: &Cache) -> Result<()> {
+    store_json(path, cache, ".index-")
+}
+
+/// Writes `value` as JSON to `path` whole or not at all: through a
+/// temporary file (named with `prefix`) beside it, renamed over it.
+pub fn store_json(path: &Path, value: &impl Serialize, prefix: &str) -> Result<()> {
     let shown = path.display().to_string();
     let dir = path
         .parent()
@@ -347,9 +353,9 @@ pub fn store(path: &Path, cache: &Cache) -> Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{shown}: cannot create its directory"))?;
-    let text = serde_json::to_vec(cache).context(&shown)?;
+    let text = serde_json::to_vec(value).context(&shown)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".index-")
+        .prefix(prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("{shown}: cannot write the cache"))?;
