@@ -28,7 +28,12 @@ fn named(bin: String, cmd: clap::Command) -> clap::Command {
 
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u8> {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut tool(), "cargo-wasmtime-support", &mut buf);
+    clap_complete::generate(
+        shell,
+        &mut completed(tool()),
+        "cargo-wasmtime-support",
+        &mut buf,
+    );
     let mut script = String::from_utf8_lossy(&buf).into_owned();
     if shell == clap_complete::Shell::Bash {
         // clap_complete 4.6 names a subcommand's branch from the binary's
@@ -40,8 +45,51 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u
             "cargo__wasmtime__support__subcmd__",
         );
     }
+    if shell == clap_complete::Shell::Zsh {
+        // clap_complete's zsh script lists hidden positionals all the same,
+        // and counts them before the subcommand's name.
+        script = script
+            .lines()
+            .filter(|l| !l.starts_with("'::files -- "))
+            .map(|l| l.replace("$line[2]", "$line[1]") + "\n")
+            .collect();
+    }
+    if shell == clap_complete::Shell::Fish {
+        script.push_str(&fish_cargo_form());
+    }
     write_out(out, &script)?;
     Ok(0)
+}
+
+/// What the shells complete: not the audit's positional FILEs, which
+/// pre-commit passes and people do not type. zsh's `_arguments` would take a
+/// subcommand's name for one, and then complete none of its options.
+fn completed(cmd: clap::Command) -> clap::Command {
+    cmd.mut_arg("files", |a| a.hide(true))
+}
+
+/// fish completes `cargo wasmtime-support ...` only from completions for
+/// `cargo` (zsh's `_cargo` calls `_cargo-wasmtime-support` itself, and bash's
+/// cargo script calls the binary's completion): the same definition rooted at
+/// `cargo`, with its helper functions renamed so they cannot replace those of
+/// fish's own `cargo.fish`, and without `cargo`'s own options, which are not
+/// ours to complete.
+fn fish_cargo_form() -> String {
+    let cargo = clap::Command::new("cargo")
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .disable_help_subcommand(true)
+        .subcommand(completed(tool()).name(SUBCOMMAND).bin_name(SUBCOMMAND));
+    let mut buf = Vec::new();
+    clap_complete::generate(
+        clap_complete::Shell::Fish,
+        &mut cargo.clone(),
+        "cargo",
+        &mut buf,
+    );
+    let script = String::from_utf8_lossy(&buf)
+        .replace("__fish_cargo_", "__fish_cargo_wasmtime_support_cargo_form_");
+    format!("\n# The same, as `cargo wasmtime-support`.\n{script}")
 }
 
 /// The tool's page, or a subcommand's (`cargo-wasmtime-support-refresh`,

@@ -332,3 +332,56 @@ fn bash_completes_the_options_of_every_subcommand() {
         );
     }
 }
+
+/// fish completes both the binary and `cargo wasmtime-support` from the one
+/// script (zsh's `_cargo` calls `_cargo-wasmtime-support` by itself;
+/// `scripts/check-clients.sh shells` checks it in a real zsh).
+#[cfg(unix)]
+#[test]
+fn fish_completes_both_forms() {
+    let script = run(&["completions", "fish"]).stdout;
+    let dir = scratch("fish-completion");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cargo-wasmtime-support.fish");
+    std::fs::write(&file, &script).unwrap();
+    for prefix in ["cargo-wasmtime-support", "cargo wasmtime-support"] {
+        for (typed, want) in [
+            ("calendar --mo", "--months"),
+            ("bot-config --ren", "--renovate"),
+            ("sta", "status"),
+            ("--form", "--format"),
+        ] {
+            let probe = format!(
+                "source '{}'; complete -C '{prefix} {typed}'",
+                file.display()
+            );
+            let Ok(out) = std::process::Command::new("fish")
+                .args(["--no-config", "-c", &probe])
+                .output()
+            else {
+                return; // no fish here
+            };
+            let got = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                got.lines().any(|l| l.split('\t').next() == Some(want)),
+                "{prefix} {typed}: {got:?}"
+            );
+        }
+    }
+}
+
+/// zsh's `_arguments` counts positionals before the subcommand's name: with
+/// the audit's FILEs listed, `calendar` would be taken for a file and no
+/// subcommand option would complete (`scripts/check-clients.sh shells` runs
+/// the script in a real zsh).
+#[test]
+fn zsh_dispatches_on_the_subcommand_name() {
+    let script = run(&["completions", "zsh"]).stdout;
+    assert!(
+        !script.contains("::files"),
+        "a positional before the subcommand"
+    );
+    assert!(script.contains("case $line[1] in"));
+    assert!(!script.contains("$line[2]"));
+    assert!(script.contains("(calendar)") && script.contains("--months="));
+}
