@@ -8,7 +8,7 @@ use crate::check::context::{Check, Context, Options, Sink};
 use crate::check::dependents::Puller;
 use crate::check::ignores::{self, Ignored};
 use crate::check::inventory::{CrateUse, Inventory, LockfileSummary};
-use crate::check::{lifecycle, lockfiles, recommend, resolve, security};
+use crate::check::{bindings, lifecycle, lockfiles, recommend, resolve, security};
 use crate::input::lockfile::Source;
 use crate::model::data::{Data, Provenance};
 use crate::model::findings::{Finding, Location, Outcome};
@@ -20,7 +20,12 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// Every check, in the order their findings are reported before sorting.
-const CHECKS: [Check; 3] = [lifecycle::check, security::check, lockfiles::check];
+const CHECKS: [Check; 4] = [
+    lifecycle::check,
+    security::check,
+    bindings::check,
+    lockfiles::check,
+];
 
 /// 2: one `vulnerable` finding per crate version, train status never
 /// `prerelease` (see `prerelease`), `upgrade.restore` and `upgrade.move_by`,
@@ -156,6 +161,7 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
                 lockfile: inv.lockfiles[c.lockfile].path.clone(),
                 line: c.line,
                 inferred: c.inferred,
+                reference: c.reference.clone(),
                 direct: c.direct,
             })
             .collect(),
@@ -167,6 +173,11 @@ fn train(major: u32, crates: &[CrateUse], inv: &Inventory, data: &Data, opts: &O
     };
     t.advisories_unknown_after = security::train_advisories_unknown_after(&t, data);
     t.upgrade.via = brought_in_by(&t.pulled_in_by, &data.family);
+    // Held only through a binding: the advice in the binding's releases.
+    let binding = t.crates.iter().find_map(|c| c.source.binding());
+    if let Some(b) = binding.filter(|_| t.held.is_empty()) {
+        bindings::advise(&mut t.upgrade, b, data, opts.as_of);
+    }
     if !t.upgrade.via.is_empty() {
         t.upgrade.effort.clear();
     }

@@ -22,6 +22,8 @@ pub struct CrateUse {
     pub inferred: bool,
     /// A workspace member (or another local crate) depends on it directly.
     pub direct: bool,
+    /// The SBOM component it was read from.
+    pub reference: Option<String>,
 }
 
 impl CrateUse {
@@ -34,6 +36,7 @@ impl CrateUse {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LockfileSummary {
     pub path: String,
+    pub kind: crate::model::inputs::InputKind,
     pub format: u32,
     pub packages: usize,
 }
@@ -81,6 +84,7 @@ pub fn inventory_within(inputs: &[LockInput], family: &Family, newest: u32) -> I
         let lock = &input.lockfile;
         inv.lockfiles.push(LockfileSummary {
             path: lock.path.clone(),
+            kind: lock.kind,
             format: lock.format,
             packages: lock.packages.len(),
         });
@@ -110,6 +114,7 @@ pub fn inventory_within(inputs: &[LockInput], family: &Family, newest: u32) -> I
                 lockfile: index,
                 index: package,
                 line: p.line,
+                reference: p.reference.clone(),
                 inferred,
                 direct: graph
                     .dependents(package)
@@ -157,6 +162,9 @@ fn place_all<'a>(
         .collect();
     let placed: Vec<(usize, &Package, Placement)> = candidates()
         .filter_map(|(i, p)| {
+            if let Source::Binding(_) = p.source {
+                return Some((i, p, binding_placement(&p.version, newest)));
+            }
             let placement = family
                 .place_within(&p.name, &p.version, newest)
                 .or_else(|| {
@@ -192,7 +200,7 @@ fn place_all<'a>(
             let Placement::Major(major @ 1..) = *pl else {
                 return true;
             };
-            if family.get(&p.name).is_some() {
+            if family.get(&p.name).is_some() || matches!(p.source, Source::Binding(_)) {
                 return true;
             }
             let depends_on_family = p.dependencies.iter().any(|d| {
@@ -216,6 +224,16 @@ fn place_all<'a>(
         })
         .copied()
         .collect()
+}
+
+/// A binding's version is the Wasmtime release it embeds: its major is the
+/// train (0.40.0 the pre-1.0 era), within the calendar's plausible majors.
+fn binding_placement(v: &Version, newest: u32) -> Placement {
+    match u32::try_from(v.major) {
+        Ok(0) => Placement::Major(0),
+        Ok(m) if m <= newest => Placement::Major(m),
+        _ => Placement::Unrecognized,
+    }
 }
 
 /// Path crates at 0.0.0 / 0.1.0 are unpublished workspace members (fuzzers,

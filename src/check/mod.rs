@@ -3,6 +3,7 @@
 //! calendar, and the plans of `upgrade` and `bot-config`.
 
 pub mod audit;
+pub mod bindings;
 pub mod bot_config;
 pub mod calendar;
 pub mod context;

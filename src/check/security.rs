@@ -22,7 +22,8 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     let limits = cx.opts.limits();
     for t in cx.trains {
         outdated_patch(t, data, &limits, &cx.opts.pins, sink);
-        for c in &t.crates {
+        // Bindings are judged by the Wasmtime release they embed (`bindings`).
+        for c in t.crates.iter().filter(|c| c.source.binding().is_none()) {
             vulnerable(t, c, data, sink);
             if data.yanked.contains(&(c.name.clone(), c.version.clone())) {
                 let message = format!(
@@ -54,7 +55,8 @@ fn train_version(t: &Train) -> Option<(Version, &CrateReport)> {
         .crates
         .iter()
         .find(|c| c.name == "wasmtime")
-        .or_else(|| t.headline())?;
+        .or_else(|| t.headline())
+        .filter(|c| c.source.binding().is_none())?;
     if !c.version.pre.is_empty() || (c.name == "pulley-interpreter" && c.version.major == 0) {
         return None;
     }

@@ -164,7 +164,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH", global = true)]
     pub manifest_path: Option<PathBuf>,
 
-    /// Read this Cargo.lock directly, without cargo (`-` reads standard input; repeatable)
+    /// Read this Cargo.lock directly, without cargo (`-` reads standard input;
+    /// repeatable); uv.lock, poetry.lock, pylock.toml, requirements*.txt,
+    /// go.mod, Gemfile.lock and packages.lock.json are read for Wasmtime's
+    /// bindings
     #[arg(
         long,
         value_name = "PATH",
@@ -205,7 +208,10 @@ pub struct CommonArgs {
 }
 
 /// The audit's own options (ids as clap names them), refused with a subcommand.
-pub const AUDIT_ONLY: [(&str, &str); 10] = [
+pub const AUDIT_ONLY: [(&str, &str); 13] = [
+    ("bin", "--bin"),
+    ("sbom", "--sbom"),
+    ("keep_going", "--keep-going"),
     ("verbose", "--verbose"),
     ("quiet", "--quiet"),
     ("deny_eol", "--deny-eol"),
@@ -260,6 +266,20 @@ pub struct AuditArgs {
     /// Leave out trains that only dev-dependencies pull in
     #[arg(long)]
     pub exclude_dev: bool,
+
+    /// Audit a Rust binary built with `cargo auditable` (its embedded
+    /// dependency list; the binary is never run; repeatable)
+    #[arg(long = "bin", value_name = "PATH")]
+    pub bin: Vec<PathBuf>,
+
+    /// Audit an SBOM: CycloneDX JSON 1.4-1.6 or SPDX JSON 2.3 (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub sbom: Vec<PathBuf>,
+
+    /// Audit the other inputs when one cannot be read (it is named on stderr,
+    /// and the exit code is 2)
+    #[arg(long)]
+    pub keep_going: bool,
 
     /// Changed Cargo.lock or Cargo.toml files (as pre-commit passes them): the
     /// lockfile of each one's workspace is audited

@@ -1,7 +1,7 @@
 //! The audit command (what runs when no subcommand is given).
 
 use super::args::{Cli, Format};
-use super::{Env, color_enabled, load_data_with, project, write_out};
+use super::{Env, color_enabled, load_data_with, write_out};
 use crate::check::audit::{self, Audit};
 use crate::check::context::Options;
 use crate::check::inventory;
@@ -21,7 +21,42 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let project = project(&cli.common, env)?;
+    let mut unreadable = cli.audit.keep_going.then(Vec::new);
+    let only_others = cli.common.lockfile.is_empty()
+        && cli.common.manifest_path.is_none()
+        && !(cli.audit.bin.is_empty() && cli.audit.sbom.is_empty());
+    let mut project = if only_others {
+        // Binaries and SBOMs alone: the workspace here is not asked about.
+        super::Project::of_nothing(&cli.common)?
+    } else {
+        super::project_with(&cli.common, env, &mut unreadable)?
+    };
+    let others = cli
+        .audit
+        .bin
+        .iter()
+        .map(|p| (p, true))
+        .chain(cli.audit.sbom.iter().map(|p| (p, false)));
+    for (path, is_bin) in others {
+        let shown = super::shown_path(path, env);
+        let read = if is_bin {
+            crate::input::binary::read(path, &shown)
+        } else {
+            crate::input::sbom::read(path, &shown)
+        };
+        match (read, &mut unreadable) {
+            (Ok(lockfile), _) => project.inputs.push(crate::check::inventory::LockInput {
+                lockfile,
+                members: Default::default(),
+            }),
+            (Err(e), Some(errors)) => errors.push(e),
+            (Err(e), None) => return Err(e),
+        }
+    }
+    let unreadable = unreadable.unwrap_or_default();
+    for e in &unreadable {
+        let _ = writeln!(err, "error: {e} (skipped: --keep-going)");
+    }
     let configured_db = project.config.advisory_db.as_deref().map(Path::new);
     let data = load_data_with(&cli.common, env, err, configured_db)?;
     if cli.audit.verbose
@@ -61,7 +96,11 @@ pub fn run(
         )
     };
     write_out(out, &render(&report, cli, env, err, markdown)?)?;
-    let code = report.result.exit_code();
+    let code = if unreadable.is_empty() {
+        report.result.exit_code()
+    } else {
+        2
+    };
     if env.process_ends_after_run {
         // Freeing thousands of small strings one by one would cost more than
         // the rest of a typical run; the OS takes them back. Callers that go

@@ -550,6 +550,26 @@ struct Project {
     manifests: Vec<PathBuf>,
 }
 
+impl Project {
+    /// No lockfile: the inputs are all given some other way (`--bin`,
+    /// `--sbom`); the configuration is `--config`'s, if any.
+    fn of_nothing(common: &CommonArgs) -> Result<Project> {
+        let config = match common.config.as_deref() {
+            Some(path) => anchored(config_file(path)?, path),
+            None => Config::default(),
+        };
+        Ok(Project {
+            inputs: Vec::new(),
+            config,
+            rust_version: None,
+            declined: None,
+            rust_version_at: None,
+            toolchain: None,
+            manifests: Vec::new(),
+        })
+    }
+}
+
 /// The Rust version of the toolchain that builds the project at `root`
 /// (see `input::toolchain` for where it is looked for).
 pub(crate) fn toolchain_version(root: &Path, env: &Env) -> Option<Version> {
@@ -581,6 +601,16 @@ pub(crate) fn toolchain_version(root: &Path, env: &Env) -> Option<Version> {
 }
 
 fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
+    project_with(common, env, &mut None)
+}
+
+/// With `unreadable`, a lockfile that cannot be read is put there and the
+/// others are read (`--keep-going`); without, it is the error.
+fn project_with(
+    common: &CommonArgs,
+    env: &Env,
+    unreadable: &mut Option<Vec<Error>>,
+) -> Result<Project> {
     let given = match common.config.as_deref() {
         Some(path) => Some(anchored(config_file(path)?, path)),
         None => None,
@@ -645,7 +675,16 @@ fn project(common: &CommonArgs, env: &Env) -> Result<Project> {
             {
                 continue;
             }
-            let lockfile = files::read_lockfile(p, &mut env.stdin.reader())?;
+            let lockfile = match files::read_lockfile(p, &mut env.stdin.reader()) {
+                Ok(l) => l,
+                Err(e) => match unreadable {
+                    Some(errors) => {
+                        errors.push(e);
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
             if p.as_os_str() != "-" {
                 read_beside.extend(crate::input::pins::beside(p));
             }

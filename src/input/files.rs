@@ -21,7 +21,14 @@ pub fn read_lockfile(path: &Path, stdin: &mut dyn Read) -> Result<Lockfile> {
     }
     let shown = path.display().to_string();
     let text = read_file(path, &shown)?;
-    lockfile::parse(&text, &shown)
+    let kind = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(crate::input::bindings::kind_of);
+    match kind {
+        Some(kind) => crate::input::bindings::parse(kind, &text, &shown),
+        None => lockfile::parse(&text, &shown),
+    }
 }
 
 /// Reads a manifest (`Cargo.toml`) with the same checks as a lockfile: a
@@ -64,6 +71,14 @@ enum Refused {
 /// FIFO, a device (a link to `/dev/zero`) or a directory is refused, never
 /// waited on or read without end.
 fn read_regular(path: &Path, shown: &str) -> std::result::Result<Vec<u8>, Refused> {
+    read_regular_within(path, shown, MAX_LOCKFILE_BYTES)
+}
+
+fn read_regular_within(
+    path: &Path,
+    shown: &str,
+    limit: u64,
+) -> std::result::Result<Vec<u8>, Refused> {
     let cannot = |e: &std::io::Error| {
         Refused::Other(Error::in_file(
             shown,
@@ -74,7 +89,7 @@ fn read_regular(path: &Path, shown: &str) -> std::result::Result<Vec<u8>, Refuse
         std::io::ErrorKind::NotFound => Refused::Missing,
         _ => cannot(&e),
     })?;
-    check_kind(&meta, shown).map_err(Refused::Other)?;
+    check_kind(&meta, shown, limit).map_err(Refused::Other)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -84,18 +99,18 @@ fn read_regular(path: &Path, shown: &str) -> std::result::Result<Vec<u8>, Refuse
     }
     let file = options.open(path).map_err(|e| cannot(&e))?;
     let meta = file.metadata().map_err(|e| cannot(&e))?;
-    check_kind(&meta, shown).map_err(Refused::Other)?;
+    check_kind(&meta, shown, limit).map_err(Refused::Other)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_LOCKFILE_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| cannot(&e))?;
-    if bytes.len() as u64 > MAX_LOCKFILE_BYTES {
-        return Err(Refused::Other(too_large(shown)));
+    if bytes.len() as u64 > limit {
+        return Err(Refused::Other(too_large_for(shown, limit)));
     }
     Ok(bytes)
 }
 
-fn check_kind(meta: &std::fs::Metadata, shown: &str) -> Result<()> {
+fn check_kind(meta: &std::fs::Metadata, shown: &str, limit: u64) -> Result<()> {
     if meta.is_dir() {
         return Err(Error::in_file(shown, "is a directory, not a file"));
     }
@@ -105,10 +120,32 @@ fn check_kind(meta: &std::fs::Metadata, shown: &str) -> Result<()> {
             "not a regular file (a FIFO, socket or device): refused; pipe it to `--lockfile -` instead",
         ));
     }
-    if meta.len() > MAX_LOCKFILE_BYTES {
-        return Err(too_large(shown));
+    if meta.len() > limit {
+        return Err(too_large_for(shown, limit));
     }
     Ok(())
+}
+
+fn too_large_for(shown: &str, limit: u64) -> Error {
+    if limit == MAX_LOCKFILE_BYTES {
+        return too_large(shown);
+    }
+    Error::in_file(
+        shown,
+        format!(
+            "larger than {} MiB, this tool's limit for it",
+            limit / (1024 * 1024)
+        ),
+    )
+}
+
+/// The bytes of a regular file (a binary, an SBOM) of at most `limit` bytes,
+/// with the same refusals as a lockfile's.
+pub fn read_bytes(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
+    read_regular_within(path, shown, limit).map_err(|e| match e {
+        Refused::Missing => Error::in_file(shown, "no such file"),
+        Refused::Other(e) => e,
+    })
 }
 
 fn into_text(bytes: Vec<u8>, shown: &str) -> Result<String> {

@@ -4,6 +4,8 @@
 
 pub mod advisory_db;
 pub mod advisory_sources;
+pub mod binary;
+pub mod bindings;
 pub mod cache;
 pub mod cargo_config;
 pub mod cargo_index;
@@ -11,11 +13,13 @@ pub mod config;
 pub mod crate_download;
 pub mod crate_file;
 pub mod files;
+pub mod json;
 pub mod layers;
 pub mod lockfile;
 pub mod osv;
 pub mod pins;
 pub mod registry;
 pub mod release_notes;
+pub mod sbom;
 pub mod toolchain;
 pub mod workspace;

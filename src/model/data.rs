@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::family::Family;
+use crate::model::inputs::{Binding, BindingReleases};
 use crate::model::policy;
 use crate::model::published::Published;
 use chrono::NaiveDate;
@@ -17,6 +18,14 @@ const RELEASES_JSON: &str = include_str!("../../data/releases.json");
 pub const CRATES_JSON: &str = include_str!("../../data/crates.json");
 const ADVISORIES_JSON: &str = include_str!("../../data/advisories.json");
 const RELEASE_NOTES_JSON: &str = include_str!("../../data/release-notes.json");
+const BINDINGS_JSON: &str = include_str!("../../data/bindings.json");
+
+/// `data/bindings.json`: what the bindings' registries said, per binding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BindingsFile {
+    pub schema: u32,
+    pub bindings: BTreeMap<Binding, BindingReleases>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Data {
@@ -36,6 +45,9 @@ pub struct Data {
     pub published: Published,
     pub advisories: Vec<Advisory>,
     pub release_notes: BTreeMap<u32, ReleaseNotes>,
+    /// The releases of Wasmtime's bindings for other languages; a binding
+    /// missing here is unknown.
+    pub bindings: BTreeMap<Binding, BindingReleases>,
 }
 
 /// Which facts are in use, for every report: the newest source's kind and
@@ -291,6 +303,7 @@ impl Data {
         let releases: ReleasesFile = from_json("data/releases.json", RELEASES_JSON)?;
         let advisories: AdvisoriesFile = from_json("data/advisories.json", ADVISORIES_JSON)?;
         let notes: ReleaseNotesFile = from_json("data/release-notes.json", RELEASE_NOTES_JSON)?;
+        let bindings: BindingsFile = from_json("data/bindings.json", BINDINGS_JSON)?;
         let family = Family::from_json(CRATES_JSON)?;
         let published = Published::embedded(&family).map_err(Error::new)?;
         Ok(Data {
@@ -315,6 +328,7 @@ impl Data {
             published,
             advisories: advisories.advisories,
             release_notes: notes.majors.into_iter().map(|n| (n.major, n)).collect(),
+            bindings: bindings.bindings,
         })
     }
 

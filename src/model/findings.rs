@@ -70,6 +70,8 @@ codes! {
         "a newer patch exists in the same line; names it and the advisories fixed since";
     Vulnerable, "vulnerable", Error, "a security advisory affects the exact version in use",
         "a security advisory affects the exact version in use (id, aliases, title, first fixed version in the line)";
+    BindingBehind, "binding-behind", Warning, "Wasmtime patch releases that the binding in use does not include",
+        "a binding (wasmtime-py, -go, -rb, -dotnet) embeds an older patch than its Wasmtime line has: names the patches and advisories no release of the binding includes, and the nearest binding release with them";
     Yanked, "yanked", Warning, "the version in use was yanked from the registry",
         "the version in use was yanked from the registry (known from cargo's index cache, a refresh, or the embedded data)";
     StaleData, "stale-data", Note, "the facts are over a week old, or predate majors the calendar says are out",

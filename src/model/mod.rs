@@ -7,6 +7,7 @@ pub mod data;
 pub mod effort;
 pub mod family;
 pub mod findings;
+pub mod inputs;
 pub mod phrases;
 pub mod policy;
 pub mod published;

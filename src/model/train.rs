@@ -2,6 +2,7 @@
 //! lockfiles, with its crates, who pulls it in, and its upgrade advice.
 
 use crate::model::advice::Upgrade;
+use crate::model::inputs::Binding;
 use crate::model::phrases;
 use crate::model::releases::Support;
 use chrono::NaiveDate;
@@ -87,6 +88,9 @@ pub struct CrateReport {
     /// The major was inferred from the rest of the lockfile.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inferred: bool,
+    /// The SBOM component it was read from (`bom-ref`, or an SPDX id).
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// A workspace member depends on it directly.
     #[serde(skip)]
     pub direct: bool,
@@ -104,12 +108,28 @@ pub struct PullerReport {
 }
 
 /// Where a crate comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CrateSource {
     Registry,
     Git,
     Path,
+    /// A binding's package in its own registry (`binding:python`).
+    Binding(Binding),
+}
+
+impl CrateSource {
+    pub fn binding(self) -> Option<Binding> {
+        match self {
+            CrateSource::Binding(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for CrateSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 impl fmt::Display for CrateSource {
@@ -118,6 +138,7 @@ impl fmt::Display for CrateSource {
             CrateSource::Registry => "registry",
             CrateSource::Git => "git",
             CrateSource::Path => "path",
+            CrateSource::Binding(b) => return write!(f, "binding:{}", b.project()),
         })
     }
 }

@@ -44,12 +44,21 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
     let facts = format!("facts: {}", a.data.summary());
     let _ = writeln!(out, "{}", p.dim(&wrap(&facts, o.width, 4)));
     for l in &a.lockfiles {
-        let line = format!(
-            "{}: {} packages, lockfile format v{}",
-            sanitize(&l.path),
-            l.packages,
-            l.format
-        );
+        let line = if l.kind.is_cargo() {
+            format!(
+                "{}: {} packages, lockfile format v{}",
+                sanitize(&l.path),
+                l.packages,
+                l.format
+            )
+        } else {
+            format!(
+                "{}: {}, {}",
+                sanitize(&l.path),
+                l.kind.describe(),
+                count(l.packages, "package read", "packages read")
+            )
+        };
         let _ = writeln!(out, "{}", p.dim(&wrap(&line, o.width, 4)));
     }
     if let Some(through) = a.supported_through {
@@ -314,6 +323,9 @@ fn sources_summary(crates: &[CrateReport]) -> Vec<String> {
     groups
         .into_iter()
         .map(|(source, url, n)| {
+            if let Some(b) = source.binding() {
+                return format!("{} from {} (`{}`)", b.project(), b.registry(), b.package());
+            }
             let crates = count(n, &format!("{source} crate"), &format!("{source} crates"));
             match url {
                 Some(u) => format!("{crates} from {}", sanitize(u)),

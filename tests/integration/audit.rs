@@ -17,7 +17,7 @@ fn spin_uses_wasmtime_47_which_is_eol() {
     );
     assert_eq!(
         r["lockfiles"],
-        json!([{"path": "fixtures/spin/Cargo.lock", "format": 4, "packages": 1172}])
+        json!([{"path": "fixtures/spin/Cargo.lock", "kind": "cargo-lock", "format": 4, "packages": 1172}])
     );
     assert_eq!(majors(&r), [47]);
     let t = train(&r, 47);

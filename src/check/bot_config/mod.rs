@@ -203,6 +203,7 @@ mod tests {
                     line: 1,
                     inferred: false,
                     direct: true,
+                    reference: None,
                 });
         }
         inv

@@ -7,6 +7,7 @@ mod canonical;
 mod full;
 
 use crate::error::{Error, Result};
+use crate::model::inputs::{Binding, InputKind};
 use crate::model::train::CrateSource;
 use rustc_hash::FxHashSet;
 use semver::Version;
@@ -22,6 +23,8 @@ const CRATES_IO_SPARSE: &str = "https://index.crates.io/";
 pub struct Lockfile {
     /// The path as given by the user (for messages and reports).
     pub path: String,
+    /// What the file is: a Cargo.lock, or another input read into the same shape.
+    pub kind: InputKind,
     /// Lockfile format: 1 and 2 have no `version` key (1 keeps checksums in `[metadata]`).
     pub format: u32,
     pub packages: Vec<Package>,
@@ -36,6 +39,8 @@ pub struct Package {
     pub dependencies: Vec<String>,
     /// 1-based line of the package's `name = ...` key.
     pub line: u32,
+    /// The SBOM component's `bom-ref` (or SPDX id) it was read from.
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -46,6 +51,8 @@ pub enum Source {
     Git { url: String, rev: Option<String> },
     /// A path dependency (no `source` key).
     Path,
+    /// A Wasmtime binding from another language's registry.
+    Binding(Binding),
 }
 
 impl Source {
@@ -77,6 +84,7 @@ impl Source {
             Source::Registry { .. } => CrateSource::Registry,
             Source::Git { .. } => CrateSource::Git,
             Source::Path => CrateSource::Path,
+            Source::Binding(b) => CrateSource::Binding(*b),
         }
     }
 
@@ -217,10 +225,12 @@ fn finish(raw: RawDoc, text: &str, path: &str) -> Result<Lockfile> {
             version,
             dependencies: p.dependencies,
             line: p.name_line,
+            reference: None,
         });
     }
     Ok(Lockfile {
         path: path.to_string(),
+        kind: InputKind::CargoLock,
         format,
         packages,
     })
