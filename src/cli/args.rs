@@ -301,6 +301,18 @@ pub struct RefreshArgs {
     #[arg(long, value_name = "URL")]
     pub osv_url: Option<String>,
 
+    /// PyPI, for wasmtime-py's releases [default: $CARGO_WASMTIME_SUPPORT_PYPI_URL, else https://pypi.org/]
+    #[arg(long, value_name = "URL")]
+    pub pypi_url: Option<String>,
+
+    /// RubyGems, for wasmtime-rb's releases [default: $CARGO_WASMTIME_SUPPORT_RUBYGEMS_URL, else https://rubygems.org/]
+    #[arg(long, value_name = "URL")]
+    pub rubygems_url: Option<String>,
+
+    /// NuGet, for wasmtime-dotnet's releases [default: $CARGO_WASMTIME_SUPPORT_NUGET_URL, else https://api.nuget.org/]
+    #[arg(long, value_name = "URL")]
+    pub nuget_url: Option<String>,
+
     /// Give up after this many seconds in all (each request also times out after 30 s)
     #[arg(long, value_name = "SECONDS", default_value_t = crate::input::registry::DEFAULT_DEADLINE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,

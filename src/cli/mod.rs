@@ -422,6 +422,12 @@ fn load_data_with(
                 {
                     data = data.with_osv(osv);
                 }
+                for (b, releases) in &adv.bindings {
+                    let newer = data.bindings.get(b).is_none_or(|e| e.date <= releases.date);
+                    if newer && !ahead(releases.date) {
+                        data.bindings.insert(*b, releases.clone());
+                    }
+                }
             }
             Err(why) => {
                 let _ = writeln!(

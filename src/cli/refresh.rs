@@ -6,7 +6,6 @@
 use super::args::{CommonArgs, RefreshArgs};
 use super::{Env, OSV_URL_ENV, TOKEN_ENV, cache_dir, cargo_home, write_out};
 use crate::error::{Context, Error, Result};
-use crate::input::advisory_sources;
 use crate::input::cache::{self, Cache};
 use crate::input::cargo_config;
 use crate::input::config;
@@ -15,6 +14,7 @@ use crate::input::osv;
 use crate::input::registry::fetch;
 use crate::input::registry::{self, FetchOptions};
 use crate::input::release_notes;
+use crate::input::{advisory_sources, binding_registries};
 use crate::model::data::{Data, SourceKind, release_notes_json};
 use crate::model::phrases::count;
 use std::io::Write;
@@ -176,6 +176,25 @@ pub fn run(
             registry::redact(&osv_url)
         )),
     }
+    let registries = binding_registries(args, env)?;
+    for (b, answer) in refresh_bindings(&sources, &registries, env.now.date_naive()) {
+        match answer {
+            Ok(releases) => {
+                text.push_str(&format!(
+                    "{}: {} of {} from {}\n",
+                    b.registry(),
+                    count(releases.releases.len(), "release", "releases"),
+                    b.project(),
+                    releases.registry
+                ));
+                adv.bindings.insert(b, releases);
+            }
+            Err(why) => warnings.push(format!(
+                "{}'s releases could not be read ({why}); those read before are kept",
+                b.project()
+            )),
+        }
+    }
     advisory_sources::store(&adv_path, &adv)?;
     for w in &warnings {
         let _ = writeln!(err, "warning: {}", crate::text::sanitize(w));
@@ -278,6 +297,73 @@ fn refresh_notes(
         },
         want.len(),
     ))
+}
+
+/// The bindings' registries: a flag, else its environment variable
+/// (`CARGO_WASMTIME_SUPPORT_PYPI_URL`, `..._RUBYGEMS_URL`, `..._NUGET_URL`).
+fn binding_registries(args: &RefreshArgs, env: &Env) -> Result<binding_registries::Registries> {
+    let mut r = binding_registries::Registries::default();
+    for (flag, var, given, slot) in [
+        (
+            "--pypi-url",
+            "CARGO_WASMTIME_SUPPORT_PYPI_URL",
+            &args.pypi_url,
+            &mut r.pypi,
+        ),
+        (
+            "--rubygems-url",
+            "CARGO_WASMTIME_SUPPORT_RUBYGEMS_URL",
+            &args.rubygems_url,
+            &mut r.rubygems,
+        ),
+        (
+            "--nuget-url",
+            "CARGO_WASMTIME_SUPPORT_NUGET_URL",
+            &args.nuget_url,
+            &mut r.nuget,
+        ),
+    ] {
+        let from_env = env.vars.get(var).filter(|v| !v.is_empty());
+        if let Some(url) = given.as_ref().or(from_env) {
+            *slot = binding_registries::normalize_url(url, flag).map_err(Error::new)?;
+        }
+    }
+    Ok(r)
+}
+
+#[cfg(feature = "network")]
+fn refresh_bindings(
+    s: &Sources,
+    registries: &binding_registries::Registries,
+    today: chrono::NaiveDate,
+) -> Vec<(
+    crate::model::inputs::Binding,
+    std::result::Result<crate::model::inputs::BindingReleases, String>,
+)> {
+    match registry::agent(s.opts).map_err(|e| e.to_string()) {
+        Ok(agent) => binding_registries::fetch(&agent, registries, today, s.timeout),
+        Err(e) => registries
+            .requests()
+            .into_iter()
+            .map(|(b, _)| (b, Err(e.clone())))
+            .collect(),
+    }
+}
+
+#[cfg(not(feature = "network"))]
+fn refresh_bindings(
+    _: &Sources,
+    registries: &binding_registries::Registries,
+    _: chrono::NaiveDate,
+) -> Vec<(
+    crate::model::inputs::Binding,
+    std::result::Result<crate::model::inputs::BindingReleases, String>,
+)> {
+    registries
+        .requests()
+        .into_iter()
+        .map(|(b, _)| (b, Err("built without network support".to_string())))
+        .collect()
 }
 
 /// Asks the OSV API at `url` for the family's advisories.

@@ -31,6 +31,9 @@ pub struct AdvisoryCache {
     pub release_notes: Option<NotesSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub osv: Option<OsvSource>,
+    /// What the bindings' registries said, per binding.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bindings: BTreeMap<crate::model::inputs::Binding, crate::model::inputs::BindingReleases>,
 }
 
 /// The release notes read from the registry.

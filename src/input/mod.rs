@@ -5,6 +5,7 @@
 pub mod advisory_db;
 pub mod advisory_sources;
 pub mod binary;
+pub mod binding_registries;
 pub mod bindings;
 pub mod cache;
 pub mod cargo_config;

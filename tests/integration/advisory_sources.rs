@@ -84,7 +84,21 @@ struct World {
     /// An answer to the whole batch instead.
     osv_raw: Option<Vec<u8>>,
     record: String,
+    /// What PyPI answers for `wasmtime`.
+    pypi: Response,
 }
+
+/// PyPI's answer for `wasmtime` as recorded from the live registry.
+fn pypi_answer() -> Response {
+    Response::Ok {
+        body: std::fs::read(fixture("shipped/pypi-wasmtime.json")).unwrap(),
+        etag: None,
+    }
+}
+
+const GEMS: &str =
+    r#"[{"number":"36.0.0","platform":"ruby","created_at":"2025-08-21T10:00:00.000Z"}]"#;
+const NUGET: &str = r#"{"items":[{"items":[{"catalogEntry":{"version":"36.0.0","published":"2025-08-22T00:00:00+00:00","listed":true}}]}]}"#;
 
 fn clone(r: &Response) -> Response {
     match r {
@@ -152,6 +166,15 @@ fn serve(world: Arc<Mutex<World>>) -> Server {
         if p.starts_with("/osv/v1/vulns/") {
             return ok(w.record.clone().into_bytes());
         }
+        if p == "/pypi/pypi/wasmtime/json" {
+            return clone(&w.pypi);
+        }
+        if p == "/gems/api/v1/versions/wasmtime.json" {
+            return ok(GEMS.as_bytes().to_vec());
+        }
+        if p == "/nuget/v3/registration5-semver1/wasmtime/index.json" {
+            return ok(NUGET.as_bytes().to_vec());
+        }
         Response::Status(404)
     });
     *base.lock().unwrap() = server.url.clone();
@@ -188,6 +211,7 @@ fn good_world() -> World {
         osv: listed(RUSTSEC),
         osv_raw: None,
         record: osv_record(major, &next, GHSA),
+        pypi: pypi_answer(),
     }
 }
 
@@ -198,6 +222,12 @@ fn refresh(home: &Path, cache: &Path, server: &Server) -> Run {
         &server.url,
         "--osv-url",
         &format!("{}osv", server.url),
+        "--pypi-url",
+        &format!("{}pypi", server.url),
+        "--rubygems-url",
+        &format!("{}gems", server.url),
+        "--nuget-url",
+        &format!("{}nuget", server.url),
     ]))
 }
 
@@ -460,4 +490,53 @@ fn each_advisory_source_fails_on_its_own_and_keeps_what_it_had() {
     let mut names = names;
     names.sort();
     assert_eq!(names, ["advisories.json", "index.json"]);
+}
+
+/// wasmtime-py's releases come from PyPI's JSON API: a refresh records
+/// them, the audit of a uv.lock names them, and an answer PyPI should never
+/// give leaves one warning and the releases read before.
+#[test]
+fn bindings_releases_come_from_their_registries() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let world = Arc::new(Mutex::new(good_world()));
+    let server = serve(world.clone());
+    let r = refresh(home.path(), cache.path(), &server);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(r.stdout.contains("releases of wasmtime-py"), "{}", r.stdout);
+    let bindings = source_part(cache.path(), "bindings");
+    let py = bindings["python"]["releases"].as_array().unwrap();
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("shipped/pypi-wasmtime.json")).unwrap())
+            .unwrap();
+    assert_eq!(py.len(), recorded["releases"].as_object().unwrap().len());
+    assert_eq!(bindings["ruby"]["releases"][0]["version"], "36.0.0");
+    assert_eq!(bindings["dotnet"]["releases"][0]["date"], "2025-08-22");
+
+    for (why, answer) in [
+        ("HTTP 503", Response::Status(503)),
+        (
+            "no `releases` object",
+            Response::Ok {
+                body: b"{\"info\": {}}".to_vec(),
+                etag: None,
+            },
+        ),
+        (
+            "a malformed version",
+            Response::Ok {
+                body: br#"{"releases": {"36.0.0\u001b]8;;": [{"upload_time_iso_8601": "2026-01-01T00:00:00Z"}]}}"#.to_vec(),
+                etag: None,
+            },
+        ),
+    ] {
+        world.lock().unwrap().pypi = answer;
+        let r = refresh(home.path(), cache.path(), &server);
+        assert_eq!(r.code, 0, "{why}: {}", r.stderr);
+        assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(why), "{why}: {}", r.stderr);
+        assert!(r.stderr.contains("wasmtime-py"), "{}", r.stderr);
+        assert_eq!(source_part(cache.path(), "bindings"), bindings, "{why}");
+    }
 }

@@ -57,7 +57,7 @@ pub fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// An OSV API that refuses every connection.
+/// An OSV API (or a bindings' registry) that refuses every connection.
 pub const NO_OSV: &str = "http://127.0.0.1:1/";
 
 pub fn command() -> Command {
@@ -79,6 +79,10 @@ pub fn command() -> Command {
         .env_remove("RUSTUP_TOOLCHAIN")
         // Nor OSV: a refresh asks a port nothing listens on, unless a test says otherwise.
         .env("CARGO_WASMTIME_SUPPORT_OSV_URL", NO_OSV)
+        // Nor the bindings' registries.
+        .env("CARGO_WASMTIME_SUPPORT_PYPI_URL", NO_OSV)
+        .env("CARGO_WASMTIME_SUPPORT_RUBYGEMS_URL", NO_OSV)
+        .env("CARGO_WASMTIME_SUPPORT_NUGET_URL", NO_OSV)
         .stdin(Stdio::null());
     cmd
 }
@@ -114,6 +118,18 @@ pub fn env() -> cargo_wasmtime_support::Env {
             ),
             (
                 "CARGO_WASMTIME_SUPPORT_OSV_URL".to_string(),
+                NO_OSV.to_string(),
+            ),
+            (
+                "CARGO_WASMTIME_SUPPORT_PYPI_URL".to_string(),
+                NO_OSV.to_string(),
+            ),
+            (
+                "CARGO_WASMTIME_SUPPORT_RUBYGEMS_URL".to_string(),
+                NO_OSV.to_string(),
+            ),
+            (
+                "CARGO_WASMTIME_SUPPORT_NUGET_URL".to_string(),
                 NO_OSV.to_string(),
             ),
         ]
