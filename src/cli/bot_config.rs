@@ -17,7 +17,22 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<u8> {
     let data = load_data(common, env, err)?;
-    let project = project(common, env)?;
+    let mut project = project(common, env)?;
+    // The bots update Cargo's dependencies: other languages' lockfiles are
+    // not theirs to move here.
+    if let Some(other) = project
+        .inputs
+        .iter()
+        .find(|i| !i.lockfile.kind.is_cargo())
+        .filter(|_| project.inputs.iter().all(|i| !i.lockfile.kind.is_cargo()))
+    {
+        return Err(Error::new(format!(
+            "bot-config writes Renovate and Dependabot rules for Cargo's dependencies; {} is a {}: give a Cargo.lock",
+            crate::text::sanitize(&other.lockfile.path),
+            other.lockfile.kind.describe()
+        )));
+    }
+    project.inputs.retain(|i| i.lockfile.kind.is_cargo());
     let inv = inventory::inventory(&project.inputs, &data.family);
     let track = match args.track {
         TrackArg::Lts => Track::Lts,

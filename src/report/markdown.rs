@@ -15,7 +15,10 @@ pub fn render(a: &Audit) -> String {
     let files: Vec<String> = a
         .lockfiles
         .iter()
-        .map(|l| format!("`{}`", code_span(&l.path)))
+        .map(|l| match l.kind.is_cargo() {
+            true => format!("`{}`", code_span(&l.path)),
+            false => format!("`{}` ({})", code_span(&l.path), l.kind.describe()),
+        })
         .collect();
     let _ = writeln!(
         out,

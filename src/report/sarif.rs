@@ -26,7 +26,7 @@ pub fn render(a: &Audit) -> String {
             // GitHub ranks security results by this score (CVSS-like, 0-10).
             let security = match c {
                 Code::Vulnerable => Some("7.5"),
-                Code::OutdatedPatch => Some("5.0"),
+                Code::OutdatedPatch | Code::BindingBehind => Some("5.0"),
                 Code::Eol => Some("5.0"),
                 _ => None,
             };
@@ -88,6 +88,13 @@ pub fn render(a: &Audit) -> String {
                 }
             },
             "results": results,
+            // Every input read, with what it is (a Cargo.lock, a binary, an
+            // SBOM, a binding's lockfile).
+            "artifacts": a.lockfiles.iter().map(|l| json!({
+                "location": artifact(&l.path),
+                "description": { "text": l.kind.describe() },
+                "properties": { "kind": l.kind.as_str() },
+            })).collect::<Vec<Value>>(),
             "properties": {
                 "asOf": a.as_of.to_string(),
                 "facts": a.data,

@@ -20,6 +20,7 @@ mod real_projects;
 mod resolves_with_cargo;
 mod robustness;
 mod security;
+mod shipped;
 mod sources;
 mod upgrade;
 mod upgrade_props;
