@@ -228,6 +228,31 @@ fn spdx(doc: &Value, text: &str, shown: &str) -> Lockfile {
     finish(found, &deps, text, shown, InputKind::SpdxSbom)
 }
 
+/// The line of each `"bom-ref": "..."` and `"SPDXID": "..."` in the text
+/// (the first, for a reference given twice), in one pass: looking each
+/// component up in the whole text would cost the text's size per component.
+fn reference_lines(text: &str) -> HashMap<String, u32> {
+    let mut lines = HashMap::new();
+    for (i, l) in text.lines().enumerate() {
+        for key in ["\"bom-ref\"", "\"SPDXID\""] {
+            let Some(at) = l.find(key) else {
+                continue;
+            };
+            let rest = l[at + key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let mut de = serde_json::Deserializer::from_str(rest.trim_start()).into_iter::<String>();
+            if let Some(Ok(value)) = de.next() {
+                lines
+                    .entry(value)
+                    .or_insert(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    lines
+}
+
 /// The components with a version that reads as one, once each, at the line
 /// of their `bom-ref` (or SPDX id) in the text.
 fn finish(
@@ -237,7 +262,10 @@ fn finish(
     shown: &str,
     kind: InputKind,
 ) -> Lockfile {
+    let lines = reference_lines(text);
     let mut packages: Vec<Package> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, semver::Version, Source)> =
+        std::collections::HashSet::new();
     let mut by_ref: HashMap<String, String> = HashMap::new();
     for f in &found {
         let Some(v) = crate::model::inputs::version(&f.version) else {
@@ -246,21 +274,14 @@ fn finish(
         if let Some(r) = &f.reference {
             by_ref.insert(r.clone(), format!("{} {v}", f.name));
         }
-        if packages
-            .iter()
-            .any(|p| p.name == f.name && p.version == v && p.source == f.source)
-        {
+        if !seen.insert((f.name.clone(), v.clone(), f.source.clone())) {
             continue;
         }
         let line = f
             .reference
             .as_deref()
-            .and_then(|r| serde_json::to_string(r).ok())
-            .and_then(|quoted| text.find(&quoted))
-            .map_or(1, |at| {
-                u32::try_from(text[..at].bytes().filter(|&b| b == b'\n').count() + 1)
-                    .unwrap_or(u32::MAX)
-            });
+            .and_then(|r| lines.get(r).copied())
+            .unwrap_or(1);
         packages.push(Package {
             name: f.name.clone(),
             version: v,
