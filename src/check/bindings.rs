@@ -24,9 +24,6 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             let Some(binding) = c.source.binding() else {
                 continue;
             };
-            if !c.version.pre.is_empty() || t.support.major == 0 {
-                continue;
-            }
             vulnerable(t, c, cx.data, sink);
             behind(t, c, binding, cx.data, cx.opts.as_of, sink);
         }
@@ -35,6 +32,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
 
 /// The advisories that affect the Wasmtime release `v` of `major`, each
 /// judged in its crate's own numbering (cranelift-codegen 0.123.x for 36.0.x).
+/// Before 1.0 (`0.40.0`) the runtime's crates shared Wasmtime's number.
 pub fn affecting_release<'a>(
     data: &'a Data,
     major: u32,
@@ -42,7 +40,12 @@ pub fn affecting_release<'a>(
 ) -> Vec<(&'a Advisory, Option<Version>)> {
     let mut out: Vec<(&Advisory, Option<Version>)> = Vec::new();
     for a in &data.advisories {
-        let Some(own) = data.family.version_for(&a.crate_name, major, v.patch) else {
+        let own = match major {
+            0 if a.crate_name.starts_with("wasmtime") => Some(Version::new(0, v.minor, v.patch)),
+            0 => None,
+            _ => data.family.version_for(&a.crate_name, major, v.patch),
+        };
+        let Some(own) = own else {
             continue;
         };
         if a.affects(&own) && !out.iter().any(|(b, _)| b.id == a.id) {
@@ -61,8 +64,17 @@ fn locate(t: &Train, c: &CrateReport) -> Finding {
         }))
 }
 
+/// The Wasmtime release a binding's version embeds; a pre-release
+/// (`36.0.0rc1`) is judged as the release it leads to.
+fn embedded(major: u32, v: &Version) -> Version {
+    match major {
+        0 => Version::new(0, v.minor, v.patch),
+        m => Version::new(u64::from(m), 0, v.patch),
+    }
+}
+
 fn vulnerable(t: &Train, c: &CrateReport, data: &Data, sink: &mut Sink) {
-    let embedded = Version::new(u64::from(t.support.major), 0, c.version.patch);
+    let embedded = embedded(t.support.major, &c.version);
     let refs: Vec<AdvisoryRef> = affecting_release(data, t.support.major, &embedded)
         .into_iter()
         .map(|(a, fixed)| advisory_ref(a, fixed))
@@ -71,10 +83,15 @@ fn vulnerable(t: &Train, c: &CrateReport, data: &Data, sink: &mut Sink) {
         return;
     }
     let mut f = locate(t, c);
-    f.message = crate::check::security::vulnerable_message(&f, &refs);
-    f.message.push_str(&format!(
-        " (it embeds Wasmtime {embedded}; the advisories' versions are Wasmtime's)"
-    ));
+    // The fixes are Wasmtime's releases, not the binding's.
+    f.message = crate::check::security::vulnerable_message(&f, &refs)
+        .replacen(
+            &format!("{} {} ", c.name, c.version),
+            &format!("{} {} (it embeds Wasmtime {embedded}) ", c.name, c.version),
+            1,
+        )
+        .replace("all fixed by ", "all fixed by Wasmtime ")
+        .replace("; fixed in ", "; fixed in Wasmtime ");
     sink.push(f.with_advisories(refs));
 }
 
@@ -82,10 +99,10 @@ fn vulnerable(t: &Train, c: &CrateReport, data: &Data, sink: &mut Sink) {
 /// which of them no release of the binding includes.
 fn behind(t: &Train, c: &CrateReport, b: Binding, data: &Data, as_of: NaiveDate, sink: &mut Sink) {
     let major = t.support.major;
-    let Some(facts) = data.majors.get(&major) else {
+    let Some(facts) = data.majors.get(&major).filter(|_| major > 0) else {
         return;
     };
-    let embedded = Version::new(u64::from(major), 0, c.version.patch);
+    let embedded = embedded(major, &c.version);
     let later: Vec<&crate::model::data::Patch> = facts
         .patches
         .iter()
@@ -267,11 +284,17 @@ pub fn advise(upgrade: &mut Upgrade, b: Binding, data: &Data, as_of: NaiveDate) 
             .map(|v| v.to_string())
     };
     let mut missing: Vec<u32> = Vec::new();
+    let mut named: Vec<(u32, String)> = Vec::new();
     let mut retarget = |major: u32, version: &mut Option<String>, krate: &mut Option<String>| {
         *krate = Some(b.project().to_string());
         *version = if known { newest_of(major) } else { None };
-        if version.is_none() && known {
-            missing.push(major);
+        match version {
+            Some(v) => named.push((major, v.clone())),
+            // A major not out yet has no release of anything: nothing to say.
+            None if known && policy::release_date(major).is_some_and(|d| d <= as_of) => {
+                missing.push(major)
+            }
+            None => {}
         }
     };
     match &mut upgrade.advice {
@@ -304,9 +327,29 @@ pub fn advise(upgrade: &mut Upgrade, b: Binding, data: &Data, as_of: NaiveDate) 
         None => {}
     }
     // Cargo's notes (what it cannot resolve, what Rust a release needs) are
-    // not this binding's.
+    // not this binding's, nor is the effort counted from the Rust crates'
+    // release notes.
     upgrade.notes.clear();
     upgrade.via.clear();
+    upgrade.effort.clear();
+    named.sort();
+    named.dedup();
+    for (major, v) in &named {
+        let Some(parsed) = crate::model::inputs::version(v) else {
+            continue;
+        };
+        let n = affecting_release(data, *major, &embedded(*major, &parsed)).len();
+        if n > 0 {
+            upgrade.notes.push(format!(
+                "the newest {} of {major}, {v}, embeds Wasmtime {}, which {} known {} affect: their fixes are in no {} release of {major} yet",
+                b.project(),
+                embedded(*major, &parsed),
+                n,
+                if n == 1 { "advisory" } else { "advisories" },
+                b.project()
+            ));
+        }
+    }
     for major in missing {
         upgrade.notes.push(format!(
             "{} has no release of Wasmtime {major} ({} as of {})",

@@ -18,11 +18,23 @@ pub const MAX_DEPENDENCY_JSON_BYTES: usize = 8 * 1024 * 1024;
 const CRATES_IO: &str = "https://github.com/rust-lang/crates.io-index";
 
 pub fn read(path: &Path, shown: &str) -> Result<Lockfile> {
+    if path.as_os_str() == "-" {
+        return Err(Error::new(
+            "--bin reads a file, not standard input: give the binary's path",
+        ));
+    }
     let bytes = crate::input::files::read_bytes(path, shown, MAX_BINARY_BYTES)?;
     let info = auditable_info::audit_info_from_slice(&bytes, MAX_DEPENDENCY_JSON_BYTES).map_err(|e| match e {
         auditable_info::Error::NoAuditData => Error::in_file(
             shown,
             "no dependency list embedded: build it with `cargo auditable build` (`cargo install cargo-auditable`) to audit the binary",
+        ),
+        auditable_info::Error::OutputLimitExceeded => Error::in_file(
+            shown,
+            format!(
+                "its embedded dependency list unpacks to more than {} MiB, this tool's limit: refused",
+                MAX_DEPENDENCY_JSON_BYTES / 1024 / 1024
+            ),
         ),
         other => Error::in_file(
             shown,

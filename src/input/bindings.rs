@@ -28,6 +28,7 @@ pub fn kind_of(file_name: &str) -> Option<InputKind> {
 }
 
 pub fn parse(kind: InputKind, text: &str, path: &str) -> Result<Lockfile> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let packages = match kind {
         InputKind::UvLock | InputKind::PoetryLock => toml_packages(text, path, "package")?,
         InputKind::Pylock => toml_packages(text, path, "packages")?,
@@ -124,7 +125,12 @@ fn requirements(text: &str, path: &str) -> Result<Vec<Package>> {
     let mut out = Vec::new();
     for (i, raw_line) in text.lines().enumerate() {
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let spec = raw_line.split(" #").next().unwrap_or_default().trim();
+        let spec = raw_line
+            .split([' ', '\t'])
+            .take_while(|w| !w.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let spec = spec.trim();
         if spec.starts_with('#') || spec.starts_with('-') || spec.is_empty() {
             continue;
         }

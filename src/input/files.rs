@@ -20,14 +20,19 @@ pub fn read_lockfile(path: &Path, stdin: &mut dyn Read) -> Result<Lockfile> {
         return lockfile::parse(&text, STDIN);
     }
     let shown = path.display().to_string();
-    let text = read_file(path, &shown)?;
     let kind = path
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(crate::input::bindings::kind_of);
     match kind {
-        Some(kind) => crate::input::bindings::parse(kind, &text, &shown),
-        None => lockfile::parse(&text, &shown),
+        Some(kind) => {
+            let bytes = read_bytes(path, &shown, MAX_LOCKFILE_BYTES)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::in_file(&shown, format!("not UTF-8 text: not a {}", kind.describe()))
+            })?;
+            crate::input::bindings::parse(kind, &text, &shown)
+        }
+        None => lockfile::parse(&read_file(path, &shown)?, &shown),
     }
 }
 
@@ -115,9 +120,13 @@ fn check_kind(meta: &std::fs::Metadata, shown: &str, limit: u64) -> Result<()> {
         return Err(Error::in_file(shown, "is a directory, not a file"));
     }
     if !meta.is_file() {
+        let hint = match limit {
+            MAX_LOCKFILE_BYTES => "; pipe it to `--lockfile -` instead",
+            _ => "",
+        };
         return Err(Error::in_file(
             shown,
-            "not a regular file (a FIFO, socket or device): refused; pipe it to `--lockfile -` instead",
+            format!("not a regular file (a FIFO, socket or device): refused{hint}"),
         ));
     }
     if meta.len() > limit {

@@ -22,6 +22,11 @@ pub const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
 const CRATES_IO: &str = "https://github.com/rust-lang/crates.io-index";
 
 pub fn read(path: &Path, shown: &str) -> Result<Lockfile> {
+    if path.as_os_str() == "-" {
+        return Err(Error::new(
+            "--sbom reads a file, not standard input: give the SBOM's path",
+        ));
+    }
     let bytes = crate::input::files::read_bytes(path, shown, MAX_SBOM_BYTES)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::in_file(shown, "not UTF-8 text: not a JSON SBOM"))?;
@@ -29,19 +34,25 @@ pub fn read(path: &Path, shown: &str) -> Result<Lockfile> {
 }
 
 pub fn parse(text: &str, shown: &str) -> Result<Lockfile> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = crate::input::json::bounded(text, shown)?;
+    for key in ["components", "packages", "dependencies", "relationships"] {
+        if doc.get(key).is_some_and(|v| !v.is_array()) {
+            return Err(Error::in_file(shown, format!("`{key}` is not a list")));
+        }
+    }
     if doc.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
         let spec = doc.get("specVersion").and_then(Value::as_str).unwrap_or("");
         if !matches!(spec, "1.2" | "1.3" | "1.4" | "1.5" | "1.6") {
             return Err(Error::in_file(
                 shown,
                 format!(
-                    "CycloneDX {} is not read (1.4 to 1.6 are)",
+                    "CycloneDX {} is not read (1.2 to 1.6 are)",
                     crate::text::sanitize(spec)
                 ),
             ));
         }
-        return Ok(cyclonedx(&doc, text, shown));
+        return cyclonedx(&doc, text, shown);
     }
     if let Some(v) = doc.get("spdxVersion").and_then(Value::as_str) {
         if !v.starts_with("SPDX-2.") {
@@ -53,7 +64,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Lockfile> {
                 ),
             ));
         }
-        return Ok(spdx(&doc, text, shown));
+        return spdx(&doc, text, shown);
     }
     Err(Error::in_file(
         shown,
@@ -97,12 +108,25 @@ fn from_purl(purl: &str) -> Option<(String, Option<String>, Source)> {
         }
         ty => {
             let b = Binding::from_purl(ty, p.namespace(), p.name())?;
+            if b == Binding::Go {
+                // Go's rule: the module path's `/vN` is the version's major.
+                let path = format!("{}/{}", p.namespace().unwrap_or_default(), p.name());
+                let suffix = crate::model::inputs::go_module_major(&path)?;
+                let major = crate::model::inputs::version(version.as_deref()?)?.major;
+                let consistent = match suffix {
+                    Some(n) => u64::from(n) == major,
+                    None => major <= 1,
+                };
+                if !consistent {
+                    return None;
+                }
+            }
             Some((b.project().to_string(), version, Source::Binding(b)))
         }
     }
 }
 
-fn cyclonedx(doc: &Value, text: &str, shown: &str) -> Lockfile {
+fn cyclonedx(doc: &Value, text: &str, shown: &str) -> Result<Lockfile> {
     let by_cargo_tool = doc
         .pointer("/metadata/tools")
         .map(|t| t.to_string().contains("cargo-cyclonedx"))
@@ -164,7 +188,7 @@ fn cyclonedx(doc: &Value, text: &str, shown: &str) -> Lockfile {
     finish(found, &deps, text, shown, InputKind::CyclonedxSbom)
 }
 
-fn spdx(doc: &Value, text: &str, shown: &str) -> Lockfile {
+fn spdx(doc: &Value, text: &str, shown: &str) -> Result<Lockfile> {
     let by_cargo_tool = doc
         .pointer("/creationInfo/creators")
         .map(|t| t.to_string().contains("cargo-sbom"))
@@ -242,7 +266,8 @@ fn reference_lines(text: &str) -> HashMap<String, u32> {
             let Some(rest) = rest.strip_prefix(':') else {
                 continue;
             };
-            let mut de = serde_json::Deserializer::from_str(rest.trim_start()).into_iter::<String>();
+            let mut de =
+                serde_json::Deserializer::from_str(rest.trim_start()).into_iter::<String>();
             if let Some(Ok(value)) = de.next() {
                 lines
                     .entry(value)
@@ -261,7 +286,7 @@ fn finish(
     text: &str,
     shown: &str,
     kind: InputKind,
-) -> Lockfile {
+) -> Result<Lockfile> {
     let lines = reference_lines(text);
     let mut packages: Vec<Package> = Vec::new();
     let mut seen: std::collections::HashSet<(String, semver::Version, Source)> =
@@ -269,6 +294,19 @@ fn finish(
     let mut by_ref: HashMap<String, String> = HashMap::new();
     for f in &found {
         let Some(v) = crate::model::inputs::version(&f.version) else {
+            // A binding without a release number cannot be judged; a crate
+            // that is not one of Wasmtime's is no concern of the audit's.
+            if matches!(f.source, Source::Binding(_)) {
+                return Err(Error::in_file(
+                    shown,
+                    format!(
+                        "component {} ({}) has version `{}`, which is not a release number",
+                        crate::text::sanitize(f.reference.as_deref().unwrap_or("without bom-ref")),
+                        f.name,
+                        crate::text::sanitize(&f.version)
+                    ),
+                ));
+            }
             continue;
         };
         if let Some(r) = &f.reference {
@@ -299,10 +337,10 @@ fn finish(
             p.dependencies = to.iter().filter_map(|t| by_ref.get(*t).cloned()).collect();
         }
     }
-    Lockfile {
+    Ok(Lockfile {
         path: shown.to_string(),
         kind,
         format: 0,
         packages,
-    }
+    })
 }

@@ -83,6 +83,16 @@ pub fn fix(fixed_in: Option<&str>) -> String {
     }
 }
 
+/// [`fix`] for an advisory of `crate_name`'s version: a binding's fixes are
+/// Wasmtime's releases, not the binding's (`fixed in Wasmtime 36.0.3`).
+pub fn fix_of(crate_name: Option<&str>, fixed_in: Option<&str>) -> String {
+    let binding = crate_name.and_then(crate::model::inputs::Binding::from_project);
+    match (binding, fixed_in) {
+        (Some(_), Some(v)) => format!("fixed in Wasmtime {v}"),
+        _ => fix(fixed_in),
+    }
+}
+
 /// A date, or `later` when the calendar has none.
 fn due(date: Option<NaiveDate>) -> String {
     date.map_or_else(|| "later".to_string(), |d| d.to_string())

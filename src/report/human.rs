@@ -71,7 +71,16 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
     out.push('\n');
 
     if a.trains.is_empty() {
-        out.push_str("No Wasmtime crates found.\n");
+        out.push_str(
+            match a
+                .findings
+                .iter()
+                .any(|f| f.code == Code::UnrecognizedVersion)
+            {
+                true => "No Wasmtime release train found.\n",
+                false => "No Wasmtime crates found.\n",
+            },
+        );
     }
     for t in &a.trains {
         train_block(&mut out, t, a, o);
@@ -81,6 +90,10 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
     for f in &a.findings {
         let head = format!("{}[{}]", f.level.as_str(), f.code);
         let many = f.code == Code::Vulnerable && f.advisories.len() > 1;
+        let binding = f
+            .crate_name
+            .as_deref()
+            .and_then(crate::model::inputs::Binding::from_project);
         let none_fixed = f.advisories.iter().all(|adv| adv.fixed_in.is_none());
         let text = if many && none_fixed && !o.verbose {
             // One action for all of them (move to a supported line): one paragraph.
@@ -105,10 +118,20 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
                 .collect::<Option<Result<Vec<_>, _>>>()
                 .and_then(Result::ok)
                 .and_then(|fixes| fixes.into_iter().max())
-                .map(|v| format!(", all fixed by {v}"))
+                .map(|v| match binding {
+                    Some(_) => format!(", all fixed by Wasmtime {v}"),
+                    None => format!(", all fixed by {v}"),
+                })
                 .unwrap_or_default();
+            let embeds = match binding {
+                Some(_) => format!(
+                    " (it embeds Wasmtime {})",
+                    sanitize(f.version.as_deref().unwrap_or_default())
+                ),
+                None => String::new(),
+            };
             format!(
-                "{head}: {} {} is affected by {} security advisories{newest_fix}{git}:",
+                "{head}: {} {}{embeds} is affected by {} security advisories{newest_fix}{git}:",
                 sanitize(f.crate_name.as_deref().unwrap_or_default()),
                 sanitize(f.version.as_deref().unwrap_or_default()),
                 f.advisories.len()
@@ -128,7 +151,7 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
                 let line = format!(
                     "    {} ({}): {}",
                     adv.id,
-                    phrases::fix(adv.fixed_in.as_deref()),
+                    phrases::fix_of(f.crate_name.as_deref(), adv.fixed_in.as_deref()),
                     sanitize(&adv.title)
                 );
                 let _ = writeln!(out, "{}", wrap(&line, o.width, 6));
@@ -221,7 +244,12 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
             }
         }
     } else {
-        let line = format!("  crates   {}", collapsed(t));
+        // A binding is a package of its registry, not a crate.
+        let label = match t.crates.iter().all(|c| c.source.binding().is_some()) {
+            true => "package",
+            false => "crates  ",
+        };
+        let line = format!("  {label} {}", collapsed(t));
         let _ = writeln!(out, "{}", wrap(&line, o.width, 11));
         let unusual: Vec<String> = sources_summary(&t.crates);
         for s in unusual {

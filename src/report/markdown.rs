@@ -28,7 +28,16 @@ pub fn render(a: &Audit) -> String {
         a.data.summary()
     );
     if a.trains.is_empty() {
-        out.push_str("No Wasmtime crates found.\n\n");
+        out.push_str(
+            match a
+                .findings
+                .iter()
+                .any(|f| f.code == Code::UnrecognizedVersion)
+            {
+                true => "No Wasmtime release train found.\n\n",
+                false => "No Wasmtime crates found.\n\n",
+            },
+        );
     } else {
         out.push_str(
             "| Train | Status | EOL date | Days left | Upgrade target | Effort | Crates |\n",
@@ -69,7 +78,10 @@ pub fn render(a: &Audit) -> String {
             );
             if f.code == Code::Vulnerable && f.advisories.len() > 1 {
                 for adv in &f.advisories {
-                    let fix = phrases::fix(adv.fixed_in.as_deref().map(escape).as_deref());
+                    let fix = phrases::fix_of(
+                        f.crate_name.as_deref(),
+                        adv.fixed_in.as_deref().map(escape).as_deref(),
+                    );
                     let _ = writeln!(
                         out,
                         "  - {} ({fix}): {}",

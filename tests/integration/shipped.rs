@@ -351,3 +351,70 @@ fn upgrade_and_bot_config_stay_with_cargo() {
     let r = run(&["upgrade", "--bin", &shipped("auditable-demo")]);
     assert_usage_error(&r, &["--bin"]);
 }
+
+/// A binding before 1.0 or at a pre-release is judged like the crate of the
+/// same number: never a pass for want of a patch line.
+#[test]
+fn old_and_prerelease_bindings_are_judged_too() {
+    let dir = scratch("shipped-odd-bindings");
+    for (name, text) in [
+        ("pre-1.0", "wasmtime==0.40.0\n"),
+        ("rc", "\u{feff}wasmtime==36.0.0rc1\t# the candidate\n"),
+    ] {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("requirements.txt"), text).unwrap();
+        let (code, r, stderr) =
+            json_of(&["--lockfile", d.join("requirements.txt").to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert_eq!(findings_with(&r, "vulnerable").len(), 1, "{name}: {r:#}");
+    }
+}
+
+/// The LTS named for a binding is its registry's release, and when that
+/// release lacks fixes of its own line the advice says so.
+#[test]
+fn binding_advice_says_when_the_target_release_lacks_fixes() {
+    let data = Data::embedded().unwrap();
+    let (_, r, _) = json_of(&["--lockfile", &shipped("uv.lock")]);
+    let u = &train(&r, 36)["upgrade"];
+    let target = u["target_version"].as_str().unwrap();
+    let v = Version::parse(target).unwrap();
+    let line = &data.majors[&(v.major as u32)];
+    let fixed_later = line
+        .patches
+        .iter()
+        .any(|p| p.version > v && !p.advisories.is_empty());
+    let notes = u["notes"].to_string();
+    assert_eq!(
+        notes.contains("their fixes are in no wasmtime-py release"),
+        fixed_later,
+        "{u:#}"
+    );
+    assert!(u["effort"].as_array().unwrap().is_empty(), "{u:#}");
+}
+
+#[test]
+fn sbom_bindings_need_release_numbers_and_go_paths_their_major() {
+    let dir = scratch("shipped-sbom-bindings");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bom = |purl: &str| {
+        serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5",
+            "components": [{"bom-ref": "x", "name": "wasmtime", "purl": purl}]})
+        .to_string()
+    };
+    let path = dir.join("latest.json");
+    std::fs::write(&path, bom("pkg:pypi/wasmtime@latest")).unwrap();
+    let r = run(&["--sbom", path.to_str().unwrap(), "--date", DATE]);
+    assert_usage_error(&r, &["latest.json", "`latest`"]);
+    let path = dir.join("go.json");
+    std::fs::write(
+        &path,
+        bom("pkg:golang/github.com/bytecodealliance/wasmtime-go/v36@v22.0.0"),
+    )
+    .unwrap();
+    let (_, r, _) = json_of(&["--sbom", path.to_str().unwrap()]);
+    assert!(r["trains"].as_array().unwrap().is_empty(), "{r:#}");
+    let r = run(&["--sbom", "-", "--date", DATE]);
+    assert_usage_error(&r, &["--sbom", "path"]);
+}
