@@ -40,7 +40,9 @@ measure() {
   for _ in $(seq 20); do "$@" >/dev/null 2>&1 || true; done
   end=$(date +%s%N)
   local rss
-  rss=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1 || echo '?')
+  rss=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@")
   printf '%-45s %6.1f ms mean, %s KiB peak RSS\n' "$what" "$(echo "($end - $start) / 20 / 1000000" | bc -l)" "$rss"
 }
 echo "binary: $(stat -c %s "$work/big-binary") bytes; SBOM: $(stat -c %s "$work/big-sbom.json") bytes"
