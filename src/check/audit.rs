@@ -49,6 +49,16 @@ pub struct Audit {
     /// Findings hidden by an ignore in the configuration.
     pub ignored: Vec<Ignored>,
     pub result: Outcome,
+    /// Inputs that could not be read and were skipped (`--keep-going`): the
+    /// report is about the others only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// An input skipped with `--keep-going`, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub error: String,
 }
 
 pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
@@ -115,6 +125,7 @@ pub fn audit(inv: &Inventory, data: &Data, opts: &Options) -> Audit {
         trains,
         excluded_dev_only,
         result: Outcome::of(&findings),
+        unreadable: Vec::new(),
         findings,
         ignored,
     }

@@ -85,7 +85,13 @@ pub fn run(
             req: p.req,
         })
         .collect();
-    let report = audit::audit(&inv, &data, &opts);
+    let mut report = audit::audit(&inv, &data, &opts);
+    report.unreadable = unreadable
+        .iter()
+        .map(|e| audit::Unreadable {
+            error: crate::text::sanitize(&e.to_string()),
+        })
+        .collect();
     let markdown = || {
         let used = crate::check::calendar::used_in(&inv);
         let cal = crate::check::calendar::calendar(&data, report.as_of, 12, &used);

@@ -26,6 +26,14 @@ pub fn render(a: &Audit) -> String {
         ));
         let _ = writeln!(out, "::{command} {}::{}", props.join(","), data(&f.message));
     }
+    for u in &a.unreadable {
+        let _ = writeln!(
+            out,
+            "::error title={}::{} (not audited)",
+            property("wasmtime-support unreadable input"),
+            data(&u.error)
+        );
+    }
     let r = &a.result;
     let _ = writeln!(
         out,

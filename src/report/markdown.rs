@@ -27,6 +27,9 @@ pub fn render(a: &Audit) -> String {
         a.as_of,
         a.data.summary()
     );
+    for u in &a.unreadable {
+        let _ = writeln!(out, "**Not audited**: {}\n", escape(&u.error));
+    }
     if a.trains.is_empty() {
         out.push_str(
             match a

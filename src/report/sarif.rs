@@ -88,6 +88,14 @@ pub fn render(a: &Audit) -> String {
                 }
             },
             "results": results,
+            // Inputs skipped with --keep-going: the run did not read everything.
+            "invocations": [{
+                "executionSuccessful": a.unreadable.is_empty(),
+                "toolExecutionNotifications": a.unreadable.iter().map(|u| json!({
+                    "level": "error",
+                    "message": { "text": format!("{} (not audited)", crate::text::sanitize(&u.error)) },
+                })).collect::<Vec<Value>>(),
+            }],
             // Every input read, with what it is (a Cargo.lock, a binary, an
             // SBOM, a binding's lockfile).
             "artifacts": a.lockfiles.iter().map(|l| json!({

@@ -303,7 +303,37 @@ fn keep_going_audits_the_rest_and_still_fails() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("plain-demo"), "{}", r.stderr);
-    assert_eq!(majors(&r.json()), [36]);
+    let report = r.json();
+    assert_eq!(majors(&report), [36]);
+    // The machine-read outputs say what was left out, too.
+    let skipped = report["unreadable"][0]["error"].as_str().unwrap();
+    assert!(skipped.contains("plain-demo"), "{skipped}");
+    let both = [
+        "--lockfile",
+        &uv,
+        "--bin",
+        &plain,
+        "--keep-going",
+        "--date",
+        DATE,
+    ];
+    let sarif: serde_json::Value =
+        serde_json::from_str(&run(&[&both[..], &["--format", "sarif"]].concat()).stdout).unwrap();
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    assert!(
+        inv["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("plain-demo")
+    );
+    let github = run(&[&both[..], &["--format", "github"]].concat()).stdout;
+    assert!(
+        github
+            .lines()
+            .any(|l| l.starts_with("::error") && l.contains("plain-demo")),
+        "{github}"
+    );
 }
 
 #[test]
