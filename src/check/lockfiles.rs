@@ -37,10 +37,22 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                 here.len(),
                 list.join(", ")
             );
-            let second = here[1].headline().map(|c| Location {
-                path: c.lockfile.clone(),
-                line: c.line,
-            });
+            // The second train's first crate in this lockfile (its headline
+            // crate may be another lockfile's).
+            let second = here[1]
+                .headline()
+                .filter(|c| c.lockfile == lock.path)
+                .or_else(|| {
+                    here[1]
+                        .crates
+                        .iter()
+                        .filter(|c| c.lockfile == lock.path)
+                        .min_by_key(|c| c.line)
+                })
+                .map(|c| Location {
+                    path: c.lockfile.clone(),
+                    line: c.line,
+                });
             sink.push(Finding::new(Code::MultipleTrains, None, message).at(second));
         }
     }

@@ -448,3 +448,36 @@ fn sbom_bindings_need_release_numbers_and_go_paths_their_major() {
     let r = run(&["--sbom", "-", "--date", DATE]);
     assert_usage_error(&r, &["--sbom", "path"]);
 }
+
+/// `multiple-trains` points into the file it is about, even when another
+/// input holds the train's headline crate.
+#[test]
+fn multiple_trains_points_into_its_own_file() {
+    let dir = scratch("shipped-two-sboms");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bom = |purls: &[&str]| {
+        let components: Vec<serde_json::Value> = purls
+            .iter()
+            .enumerate()
+            .map(|(i, p)| serde_json::json!({"bom-ref": format!("c{i}"), "name": "x", "purl": p}))
+            .collect();
+        serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": components})
+            .to_string()
+    };
+    let a = dir.join("a.json");
+    let b = dir.join("b.json");
+    std::fs::write(&a, bom(&["pkg:cargo/wasmtime@48.0.2"])).unwrap();
+    std::fs::write(
+        &b,
+        bom(&[
+            "pkg:cargo/wasmtime@36.0.2",
+            "pkg:cargo/cranelift-entity@0.135.2",
+        ]),
+    )
+    .unwrap();
+    let (_, r, _) = json_of(&["--sbom", a.to_str().unwrap(), "--sbom", b.to_str().unwrap()]);
+    let f = findings_with(&r, "multiple-trains");
+    assert_eq!(f.len(), 1, "{r:#}");
+    let at = f[0]["location"]["path"].as_str().unwrap();
+    assert!(at.ends_with("shipped-two-sboms/b.json"), "{at}");
+}
