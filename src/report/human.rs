@@ -200,14 +200,28 @@ fn render_unchecked(a: &Audit, o: &HumanOptions) -> String {
     if !a.ignored.is_empty() || !a.excluded_dev_only.is_empty() {
         out.push('\n');
     }
-    out.push_str(&summary(a, p));
+    let line = summary(a, p);
+    match line.contains('\x1b') {
+        true => out.push_str(&line),
+        false => {
+            out.push_str(&wrap(line.trim_end(), o.width, 4));
+            out.push('\n');
+        }
+    }
     out
 }
 
 fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
     let p = o.paint;
     let many_lockfiles = a.lockfiles.len() > 1;
-    let _ = writeln!(out, "{}  {}", p.bold(&t.label()), status_text(t, p));
+    // Wrapped like the rest (a pre-release-only train's status is long);
+    // colour codes take no columns, so only colourless text is measured.
+    let header = format!("{}  {}", p.bold(&t.label()), status_text(t, p));
+    let header = match header.contains('\x1b') {
+        true => header,
+        false => wrap(&header, o.width, t.label().chars().count() + 2),
+    };
+    let _ = writeln!(out, "{header}");
     if t.dev_only {
         let _ = writeln!(out, "  scope    dev-dependencies only");
     }

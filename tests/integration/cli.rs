@@ -289,6 +289,36 @@ fn every_human_line_of_every_command_fits_80_columns() {
             }
         }
     }
+    // What is shipped: binaries, SBOMs, the bindings (a pre-release-only
+    // train and an EOL one among them).
+    let odd = scratch("80-columns-bindings");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(odd.join("requirements.txt"), "wasmtime==36.0.0rc1\n").unwrap();
+    std::fs::write(odd.join("requirements-old.txt"), "wasmtime==22.0.0\n").unwrap();
+    let (req, old) = (
+        odd.join("requirements.txt").display().to_string(),
+        odd.join("requirements-old.txt").display().to_string(),
+    );
+    for inputs in [
+        &["--bin", "fixtures/shipped/auditable-demo"][..],
+        &["--sbom", "fixtures/shipped/auditable-demo.cdx.json"],
+        &[
+            "--lockfile",
+            "fixtures/shipped/uv.lock",
+            "--lockfile",
+            "fixtures/shipped/go.mod",
+        ],
+        &["--lockfile", &req, "--lockfile", &old],
+    ] {
+        for date in &dates {
+            for extra in [&[][..], &["-v"][..]] {
+                let args = [inputs, &["--date", date.as_str()], extra].concat();
+                let r = run(&args);
+                check(&format!("{args:?}"), &r.stdout);
+                check(&format!("{args:?} stderr"), &r.stderr);
+            }
+        }
+    }
     for args in [
         &["--help"][..],
         &["upgrade", "--help"],
