@@ -95,6 +95,20 @@ check_sarif() {
       fi
     done
   done < <(lockfiles)
+  # What is shipped: a binary, SBOMs and bindings' lockfiles, with one input
+  # skipped (--keep-going), in one report.
+  "$bin" wasmtime-support --date 2026-12-06 --format sarif --keep-going \
+    --lockfile "$root/fixtures/shipped/uv.lock" --lockfile "$root/fixtures/shipped/go.mod" \
+    --bin "$root/fixtures/shipped/auditable-demo" --bin "$root/fixtures/shipped/plain-demo" \
+    --sbom "$root/fixtures/shipped/auditable-demo.spdx.json" >"$work/report.sarif" 2>/dev/null || true
+  checked=$((checked + 1))
+  "$tool" validate --rule-kind '"Sarif;Gh"' --log ForceOverwrite \
+    -o "$work/validation.sarif" "$work/report.sarif" >"$work/validate.log" 2>&1 || true
+  if ! node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).runs[0].results || [];
+      process.exit(r.length ? 1 : 0)' "$work/validation.sarif"; then
+    echo "FAIL: the shipped inputs' report"
+    failed=$((failed + 1))
+  fi
   echo "sarif: $checked reports validated, $failed failed"
   [[ $failed -eq 0 ]] || status=1
 }

@@ -219,6 +219,21 @@ pub fn run(
             adv.release_notes.as_ref(),
             args,
         )?);
+        // The bindings' releases: the embedded ones, with what was read now.
+        let mut bindings = embedded.bindings.clone();
+        bindings.extend(adv.bindings.iter().map(|(b, r)| (*b, r.clone())));
+        if bindings != embedded.bindings {
+            let file = dir.join("bindings.json");
+            let doc = crate::model::data::BindingsFile {
+                schema: 1,
+                bindings,
+            };
+            let json = serde_json::to_string_pretty(&doc).map_err(|e| Error::new(e.to_string()))?;
+            std::fs::write(&file, json + "\n").map_err(|e| {
+                Error::in_file(&file.display().to_string(), format!("cannot write: {e}"))
+            })?;
+            text.push_str(&format!("Wrote {}\n", file.display()));
+        }
     }
     let text: Vec<String> = text
         .lines()
