@@ -360,7 +360,7 @@ pub fn advise(upgrade: &mut Upgrade, b: Binding, data: &Data, as_of: NaiveDate) 
     }
     if !known {
         upgrade.notes.push(format!(
-            "{}'s releases are unknown here: the versions named are Wasmtime's; check {} for the binding's",
+            "{}'s releases are unknown here: check {} for its release of the target line",
             b.project(),
             b.registry()
         ));

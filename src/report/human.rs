@@ -260,7 +260,7 @@ fn train_block(out: &mut String, t: &Train, a: &Audit, o: &HumanOptions) {
     } else {
         // A binding is a package of its registry, not a crate.
         let label = match t.crates.iter().all(|c| c.source.binding().is_some()) {
-            true => "package",
+            true => "packages",
             false => "crates  ",
         };
         let line = format!("  {label} {}", collapsed(t));
@@ -340,6 +340,12 @@ fn collapsed(t: &Train) -> String {
     };
     match t.crates.len() - 1 {
         0 => format!("{} {}", first.name, first.version),
+        more if t.crates.iter().all(|c| c.source.binding().is_some()) => format!(
+            "{} {} + {}",
+            first.name,
+            first.version,
+            count(more, "more package", "more packages")
+        ),
         more => format!(
             "{} {} + {}",
             first.name,
