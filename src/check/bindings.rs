@@ -92,6 +92,7 @@ fn vulnerable(t: &Train, c: &CrateReport, data: &Data, sink: &mut Sink) {
         )
         .replace("all fixed by ", "all fixed by Wasmtime ")
         .replace("; fixed in ", "; fixed in Wasmtime ");
+    f.message.push_str(&elsewhere(c));
     sink.push(f.with_advisories(refs));
 }
 
@@ -125,6 +126,7 @@ fn behind(t: &Train, c: &CrateReport, b: Binding, data: &Data, as_of: NaiveDate,
             b.registry(),
             c.version,
         );
+        let message = message + &elsewhere(c);
         sink.push(behind_finding(t, c, message, &fixed, data));
         return;
     };
@@ -184,7 +186,21 @@ fn behind(t: &Train, c: &CrateReport, b: Binding, data: &Data, as_of: NaiveDate,
         b.registry(),
         releases.date
     ));
+    message.push_str(&elsewhere(c));
     sink.push(behind_finding(t, c, message, &fixed, data));
+}
+
+/// A binding from outside its registry (a git repository, a directory, a
+/// `replace`) is judged by its version number, as a git crate is.
+fn elsewhere(c: &CrateReport) -> String {
+    match (&c.url, c.source.binding()) {
+        (Some(url), Some(b)) => format!(
+            " ({} from {url}, not {}: judged by its version number; check it)",
+            b.project(),
+            b.registry()
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The nearest binding release newer than `c` on a line supported on

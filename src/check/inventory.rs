@@ -162,7 +162,7 @@ fn place_all<'a>(
         .collect();
     let placed: Vec<(usize, &Package, Placement)> = candidates()
         .filter_map(|(i, p)| {
-            if let Source::Binding(_) = p.source {
+            if let Source::Binding { .. } = p.source {
                 return Some((i, p, binding_placement(&p.version, newest)));
             }
             let placement = family
@@ -200,7 +200,7 @@ fn place_all<'a>(
             let Placement::Major(major @ 1..) = *pl else {
                 return true;
             };
-            if family.get(&p.name).is_some() || matches!(p.source, Source::Binding(_)) {
+            if family.get(&p.name).is_some() || matches!(p.source, Source::Binding { .. }) {
                 return true;
             }
             let depends_on_family = p.dependencies.iter().any(|d| {

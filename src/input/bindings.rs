@@ -47,10 +47,15 @@ pub fn parse(kind: InputKind, text: &str, path: &str) -> Result<Lockfile> {
 }
 
 fn package(binding: Binding, version: Version, line: u32) -> Package {
+    from(binding, version, line, None)
+}
+
+/// A binding's package from somewhere other than its registry (`origin`).
+fn from(binding: Binding, version: Version, line: u32, origin: Option<String>) -> Package {
     Package {
         name: binding.project().to_string(),
         version,
-        source: Source::Binding(binding),
+        source: Source::Binding { binding, origin },
         dependencies: Vec::new(),
         line,
         reference: None,
@@ -74,6 +79,9 @@ fn toml_packages(text: &str, path: &str, key: &str) -> Result<Vec<Package>> {
     struct Entry {
         name: toml::Spanned<String>,
         version: Option<String>,
+        /// uv: `{ registry = URL }`, or `{ git = URL }`, `{ path = ... }`,
+        /// `{ editable = ... }`; Poetry: `{ type = "git", url = URL }`.
+        source: Option<toml::Value>,
     }
     let doc: toml::Table = toml::from_str(text).map_err(|e| {
         Error::new(format!(
@@ -113,9 +121,37 @@ fn toml_packages(text: &str, path: &str, key: &str) -> Result<Vec<Package>> {
             )));
         };
         let v = version(&raw).ok_or_else(|| bad_version(path, line, "wasmtime", &raw))?;
-        out.push(package(Binding::Python, v, line));
+        out.push(from(
+            Binding::Python,
+            v,
+            line,
+            toml_origin(e.source.as_ref()),
+        ));
     }
     Ok(out)
+}
+
+/// Where a uv or Poetry package comes from, when it is not a package index.
+fn toml_origin(source: Option<&toml::Value>) -> Option<String> {
+    let t = source?.as_table()?;
+    if let Some(kind) = t.get("type").and_then(|v| v.as_str()) {
+        // Poetry: `legacy` is another index; `git`, `directory`, `file`, `url` are not.
+        if kind == "legacy" {
+            return None;
+        }
+        let url = t.get("url").and_then(|v| v.as_str()).unwrap_or_default();
+        return Some(crate::text::sanitize(format!("{kind} {url}").trim()));
+    }
+    let (key, value) = t.iter().find(|(k, _)| {
+        matches!(
+            k.as_str(),
+            "git" | "path" | "directory" | "editable" | "url" | "virtual"
+        )
+    })?;
+    Some(crate::text::sanitize(&format!(
+        "{key} {}",
+        value.as_str().unwrap_or_default()
+    )))
 }
 
 /// Pinned requirements (`wasmtime==36.0.0`, with extras, markers, hashes and
@@ -171,8 +207,37 @@ fn requirements(text: &str, path: &str) -> Result<Vec<Package>> {
     Ok(out)
 }
 
-/// `require` lines and blocks; `// indirect` counts like the rest.
+/// `require` lines and blocks; `// indirect` counts like the rest; a
+/// `replace` of the binding's module makes it a fork's (or a directory's).
 fn go_mod(text: &str, path: &str) -> Result<Vec<Package>> {
+    let mut replaced: Vec<(String, String)> = Vec::new();
+    let mut in_replace = false;
+    for raw_line in text.lines() {
+        let code = raw_line.split("//").next().unwrap_or_default().trim();
+        let spec = if in_replace {
+            if code == ")" {
+                in_replace = false;
+                continue;
+            }
+            code
+        } else if let Some(rest) = code.strip_prefix("replace") {
+            if rest.trim() == "(" {
+                in_replace = true;
+                continue;
+            }
+            rest.trim()
+        } else {
+            continue;
+        };
+        if let Some((old, new)) = spec.split_once("=>") {
+            let module = old
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            replaced.push((module, crate::text::sanitize(new.trim())));
+        }
+    }
     let mut out = Vec::new();
     let mut in_block = false;
     for (i, raw_line) in text.lines().enumerate() {
@@ -213,7 +278,11 @@ fn go_mod(text: &str, path: &str) -> Result<Vec<Package>> {
                 "{path}:{line}: {module} at {raw}: the version's major does not match the module path"
             )));
         }
-        out.push(package(Binding::Go, v, line));
+        let origin = replaced
+            .iter()
+            .find(|(m, _)| m == module)
+            .map(|(_, to)| format!("{to} (a `replace`)"));
+        out.push(from(Binding::Go, v, line, origin));
     }
     Ok(out)
 }
@@ -223,8 +292,17 @@ fn go_mod(text: &str, path: &str) -> Result<Vec<Package>> {
 /// requirements, not resolutions.
 fn gemfile_lock(text: &str, path: &str) -> Result<Vec<Package>> {
     let mut out = Vec::new();
+    // The section (`GEM`, `GIT`, `PATH`) and its `remote:`.
+    let (mut section, mut remote) = (String::new(), String::new());
     for (i, raw_line) in text.lines().enumerate() {
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if !raw_line.starts_with(' ') && !raw_line.is_empty() {
+            section = raw_line.trim().to_string();
+            remote.clear();
+        }
+        if let Some(r) = raw_line.strip_prefix("  remote: ") {
+            remote = r.trim().to_string();
+        }
         let Some(entry) = raw_line.strip_prefix("    wasmtime (") else {
             continue;
         };
@@ -237,8 +315,10 @@ fn gemfile_lock(text: &str, path: &str) -> Result<Vec<Package>> {
         // `36.0.0-x86_64-linux`: the platform after the first hyphen.
         let number = raw.split('-').next().unwrap_or(raw);
         let v = version(number).ok_or_else(|| bad_version(path, line, "wasmtime", raw))?;
+        let origin = (section != "GEM")
+            .then(|| crate::text::sanitize(format!("{} {remote}", section.to_lowercase()).trim()));
         if !out.iter().any(|p: &Package| p.version == v) {
-            out.push(package(Binding::Ruby, v, line));
+            out.push(from(Binding::Ruby, v, line, origin));
         }
     }
     Ok(out)
@@ -340,6 +420,37 @@ mod tests {
         let l = parse(InputKind::Pylock, py, "pylock.toml").unwrap();
         assert_eq!(versions(&l), [("wasmtime-py".into(), "48.0.0".into(), 3)]);
         assert!(parse(InputKind::UvLock, "[[package]\n", "uv.lock").is_err());
+    }
+
+    #[test]
+    fn bindings_from_elsewhere_say_where() {
+        let origin = |l: &Lockfile| match &l.packages[0].source {
+            Source::Binding { origin, .. } => origin.clone(),
+            other => panic!("{other:?}"),
+        };
+        let uv = "[[package]]\nname = \"wasmtime\"\nversion = \"36.0.0\"\nsource = { git = \"https://example.com/fork?rev=1\" }\n";
+        let l = parse(InputKind::UvLock, uv, "uv.lock").unwrap();
+        assert_eq!(
+            origin(&l).as_deref(),
+            Some("git https://example.com/fork?rev=1")
+        );
+        let registry = uv.replace(
+            "git = \"https://example.com/fork?rev=1\"",
+            "registry = \"https://pypi.org/simple\"",
+        );
+        assert_eq!(
+            origin(&parse(InputKind::UvLock, &registry, "uv.lock").unwrap()),
+            None
+        );
+        let go = "require github.com/bytecodealliance/wasmtime-go/v36 v36.0.0\nreplace (\n\tgithub.com/bytecodealliance/wasmtime-go/v36 => ../fork\n)\n";
+        let l = parse(InputKind::GoMod, go, "go.mod").unwrap();
+        assert_eq!(origin(&l).as_deref(), Some("../fork (a `replace`)"));
+        let gems = "GIT\n  remote: https://example.com/wasmtime-rb\n  specs:\n    wasmtime (36.0.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    rb_sys (0.9.1)\n";
+        let l = parse(InputKind::GemfileLock, gems, "Gemfile.lock").unwrap();
+        assert_eq!(
+            origin(&l).as_deref(),
+            Some("git https://example.com/wasmtime-rb")
+        );
     }
 
     #[test]

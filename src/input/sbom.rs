@@ -121,7 +121,14 @@ fn from_purl(purl: &str) -> Option<(String, Option<String>, Source)> {
                     return None;
                 }
             }
-            Some((b.project().to_string(), version, Source::Binding(b)))
+            Some((
+                b.project().to_string(),
+                version,
+                Source::Binding {
+                    binding: b,
+                    origin: None,
+                },
+            ))
         }
     }
 }
@@ -296,7 +303,7 @@ fn finish(
         let Some(v) = crate::model::inputs::version(&f.version) else {
             // A binding without a release number cannot be judged; a crate
             // that is not one of Wasmtime's is no concern of the audit's.
-            if matches!(f.source, Source::Binding(_)) {
+            if matches!(f.source, Source::Binding { .. }) {
                 return Err(Error::in_file(
                     shown,
                     format!(

@@ -372,7 +372,12 @@ fn sources_summary(crates: &[CrateReport]) -> Vec<String> {
         .into_iter()
         .map(|(source, url, n)| {
             if let Some(b) = source.binding() {
-                return format!("{} from {} (`{}`)", b.project(), b.registry(), b.package());
+                return match url {
+                    Some(u) => {
+                        format!("{} from {}, not {}", b.project(), sanitize(u), b.registry())
+                    }
+                    None => format!("{} from {} (`{}`)", b.project(), b.registry(), b.package()),
+                };
             }
             let crates = count(n, &format!("{source} crate"), &format!("{source} crates"));
             match url {

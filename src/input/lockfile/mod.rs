@@ -51,8 +51,12 @@ pub enum Source {
     Git { url: String, rev: Option<String> },
     /// A path dependency (no `source` key).
     Path,
-    /// A Wasmtime binding from another language's registry.
-    Binding(Binding),
+    /// A Wasmtime binding from another language's registry, or from
+    /// somewhere else (`origin`: a git repository, a directory, a `replace`).
+    Binding {
+        binding: Binding,
+        origin: Option<String>,
+    },
 }
 
 impl Source {
@@ -84,7 +88,7 @@ impl Source {
             Source::Registry { .. } => CrateSource::Registry,
             Source::Git { .. } => CrateSource::Git,
             Source::Path => CrateSource::Path,
-            Source::Binding(b) => CrateSource::Binding(*b),
+            Source::Binding { binding, .. } => CrateSource::Binding(*binding),
         }
     }
 
@@ -102,6 +106,7 @@ impl Source {
         match self {
             Source::Git { url, .. } => Some(url),
             Source::Registry { url } if !self.is_crates_io() => Some(url),
+            Source::Binding { origin, .. } => origin.as_deref(),
             _ => None,
         }
     }
