@@ -133,6 +133,34 @@ fn from_purl(purl: &str) -> Option<(String, Option<String>, Source)> {
     }
 }
 
+/// One component as the audit sees it: by its purl; without one, by name
+/// only in an SBOM a Cargo tool wrote.
+fn component(
+    reference: Option<String>,
+    name: Option<&str>,
+    version: Option<&str>,
+    purl: Option<&str>,
+    by_cargo_tool: bool,
+) -> Option<Found> {
+    match purl {
+        Some(purl) => from_purl(purl).map(|(n, v, source)| Found {
+            reference,
+            version: v.or(version.map(str::to_string)).unwrap_or_default(),
+            name: n,
+            source,
+        }),
+        None if by_cargo_tool => name.map(|n| Found {
+            reference,
+            name: n.to_string(),
+            version: version.unwrap_or_default().to_string(),
+            source: Source::Registry {
+                url: CRATES_IO.into(),
+            },
+        }),
+        None => None,
+    }
+}
+
 fn cyclonedx(doc: &Value, text: &str, shown: &str) -> Result<Lockfile> {
     let by_cargo_tool = doc
         .pointer("/metadata/tools")
@@ -154,23 +182,8 @@ fn cyclonedx(doc: &Value, text: &str, shown: &str) -> Result<Lockfile> {
         let reference = c.get("bom-ref").and_then(Value::as_str).map(str::to_string);
         let name = c.get("name").and_then(Value::as_str);
         let version = c.get("version").and_then(Value::as_str);
-        let found_one = match c.get("purl").and_then(Value::as_str) {
-            Some(purl) => from_purl(purl).map(|(n, v, source)| Found {
-                reference: reference.clone(),
-                version: v.or(version.map(str::to_string)).unwrap_or_default(),
-                name: n,
-                source,
-            }),
-            None if by_cargo_tool => name.map(|n| Found {
-                reference: reference.clone(),
-                name: n.to_string(),
-                version: version.unwrap_or_default().to_string(),
-                source: Source::Registry {
-                    url: CRATES_IO.into(),
-                },
-            }),
-            None => None,
-        };
+        let purl = c.get("purl").and_then(Value::as_str);
+        let found_one = component(reference, name, version, purl, by_cargo_tool);
         found.extend(found_one);
     }
     found.reverse();
@@ -217,23 +230,7 @@ fn spdx(doc: &Value, text: &str, shown: &str) -> Result<Lockfile> {
             .flatten()
             .find(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"))
             .and_then(|r| r.get("referenceLocator").and_then(Value::as_str));
-        let one = match purl {
-            Some(purl) => from_purl(purl).map(|(n, v, source)| Found {
-                reference: reference.clone(),
-                version: v.or(version.map(str::to_string)).unwrap_or_default(),
-                name: n,
-                source,
-            }),
-            None if by_cargo_tool => name.map(|n| Found {
-                reference: reference.clone(),
-                name: n.to_string(),
-                version: version.unwrap_or_default().to_string(),
-                source: Source::Registry {
-                    url: CRATES_IO.into(),
-                },
-            }),
-            None => None,
-        };
+        let one = component(reference, name, version, purl, by_cargo_tool);
         found.extend(one);
     }
     let mut deps: HashMap<&str, Vec<&str>> = HashMap::new();
